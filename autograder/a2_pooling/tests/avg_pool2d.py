@@ -1,0 +1,138 @@
+"""avg_pool2d: average pooling of an NHWC batch ("valid" windows) against keras.layers.AveragePooling2D."""
+import numpy as np
+from otter.test_files import test_case
+
+name = "avg_pool2d"
+points = 2
+all_or_nothing = True
+
+
+@test_case(name="public_hand_example", points=1, hidden=False)
+def public_hand_example(avg_pool2d):
+    image = np.array([[1, 3, 2, 0],
+                      [4, 2, 1, 5],
+                      [0, 1, 7, 2],
+                      [6, 2, 3, 1]], dtype=float)
+    out = avg_pool2d(image.reshape(1, 4, 4, 1))
+    assert out is not None, "avg_pool2d returned None; did you forget `return`?"
+    out = np.asarray(out)
+    assert out.shape == (1, 2, 2, 1), f"avg_pool2d of a (1, 4, 4, 1) batch returned shape {out.shape}; expected (1, 2, 2, 1)"
+    expected = np.array([[2.5, 2.0], [2.25, 3.25]])
+    assert np.allclose(out[0, :, :, 0], expected), f"avg_pool2d returned\n{out[0, :, :, 0]}\nexpected\n{expected}"
+
+
+# --- hidden -------------------------------------------------------------------------------------
+#: Library routines that would do the work of the function under test: ``{module: [names]}``.
+_FORBIDDEN = {
+    "scipy.ndimage": ["maximum_filter", "uniform_filter", "generic_filter"],
+    "skimage.measure": ["block_reduce"],
+    "cv2": ["dilate", "blur", "boxFilter", "resize"],
+    "tensorflow.nn": ["max_pool", "max_pool2d", "avg_pool", "avg_pool2d", "pool"],
+    "keras.ops": ["max_pool", "average_pool"],
+    "torch.nn.functional": ["max_pool2d", "avg_pool2d"],
+}
+
+
+def _call_without_libraries(func, *args, **kwargs):
+    """Call ``func(*args, **kwargs)`` while every routine in ``_FORBIDDEN`` raises.
+
+    A module that is already imported gets its routines replaced (``unittest.mock.patch``); one
+    that is not imported is blocked, so an ``import`` inside ``func`` fails. Names bound in
+    ``func.__globals__`` (``from scipy.signal import correlate2d``) are replaced too.
+    """
+    import sys
+    from unittest import mock
+
+    used = []
+
+    def forbidden(qualname):
+        def routine(*_args, **_kwargs):
+            used.append(qualname)
+            raise AssertionError(f"calls {qualname}")
+
+        return routine
+
+    patches, blocked, originals = [], [], {}
+    for module_name, names in _FORBIDDEN.items():
+        top = module_name.split(".")[0]
+        if top not in sys.modules:
+            blocked.append(top)
+            continue
+        module = sys.modules.get(module_name)
+        if module is None and module_name.startswith("tensorflow."):
+            module = getattr(sys.modules[top], module_name.split(".", 1)[1], None)
+        if module is None:
+            blocked.append(module_name)
+            continue
+        for name in names:
+            original = getattr(module, name, None)
+            if original is not None:
+                originals[id(original)] = f"{module_name}.{name}"
+                patches.append(mock.patch.object(module, name, forbidden(f"{module_name}.{name}")))
+    namespace = getattr(func, "__globals__", {})
+    rebound = {key: value for key, value in namespace.items() if id(value) in originals}
+    blocked = [name for name in dict.fromkeys(blocked) if name not in sys.modules]
+    for name in blocked:
+        sys.modules[name] = None
+    try:
+        for patch in patches:
+            patch.start()
+        for key, value in rebound.items():
+            namespace[key] = forbidden(originals[id(value)])
+        try:
+            result = func(*args, **kwargs)
+        except Exception as error:
+            if used:
+                break_rule = used[0]
+            elif isinstance(error, ImportError) and getattr(error, "name", None) in blocked:
+                break_rule = f"import {error.name}"
+            else:
+                raise
+            raise AssertionError(
+                f"{func.__name__} uses {break_rule}; the point of this exercise is to compute "
+                "the result yourself with NumPy array operations"
+            ) from None
+    finally:
+        namespace.update(rebound)
+        for patch in reversed(patches):
+            patch.stop()
+        for name in blocked:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+    if used:
+        raise AssertionError(
+            f"{func.__name__} uses {used[0]}; the point of this exercise is to compute the result "
+            "yourself with NumPy array operations"
+        )
+    return result
+
+
+def _keras_avg_pool(x, pool_size, stride):
+    import keras
+
+    layer = keras.layers.AveragePooling2D(pool_size=pool_size, strides=stride, padding="valid")
+    return np.asarray(layer(x.astype("float32")), dtype=float)
+
+
+@test_case(name="hidden_matches_keras_random", points=0.5, hidden=True)
+def hidden_matches_keras_random(avg_pool2d):
+    rng = np.random.default_rng(22)
+    for xshape, pool_size, stride in [((2, 8, 8, 3), 2, None), ((1, 7, 9, 2), 2, None), ((3, 9, 8, 1), 3, 2),
+                                      ((1, 6, 5, 4), 2, 1), ((2, 10, 10, 2), 3, 3), ((1, 11, 7, 1), 4, 2)]:
+        x = rng.normal(size=xshape)
+        expected = _keras_avg_pool(x, pool_size, stride)
+        out = np.asarray(avg_pool2d(x, pool_size=pool_size, stride=stride))
+        where = f"avg_pool2d of {xshape} with pool_size={pool_size}, stride={stride}"
+        assert out.shape == expected.shape, f"{where} returned shape {out.shape}; expected {expected.shape}"
+        assert np.allclose(out, expected, atol=1e-5), f"{where} differs from keras.layers.AveragePooling2D"
+
+
+@test_case(name="hidden_no_library_and_uint8", points=0.5, hidden=True)
+def hidden_no_library_and_uint8(avg_pool2d):
+    x = np.random.default_rng(6).integers(0, 256, size=(1, 6, 6, 2), dtype=np.uint8)
+    expected = _keras_avg_pool(x.astype(float), 3, None)
+    out = np.asarray(_call_without_libraries(avg_pool2d, x, pool_size=3))
+    assert out.shape == expected.shape, f"avg_pool2d returned shape {out.shape}; expected {expected.shape}"
+    assert np.allclose(out, expected, atol=1e-3), (
+        "avg_pool2d on a uint8 batch gives wrong values; compute in float (uint8 sums wrap around at 256)"
+    )

@@ -1,0 +1,146 @@
+"""Read the course configuration (``course_config.py``) and its environment overrides.
+
+The instructor's repository has ``course_config.py`` at its root; students get the same file
+packaged with ``cnnkit``. :func:`settings` finds the right one and applies the environment
+variables that override single settings:
+
+==========================  ==========================================================
+``CNNKIT_COURSE_ROOT``      the course repository (else: searched upwards from the cwd)
+``CNNKIT_DATA_DIR``         data folder laid out like ``../shared/data``
+``CNNKIT_EMNIST_SPLIT``     EMNIST split (``balanced``, ``bymerge``, ...)
+``CNNKIT_OFFLINE``          ``1``: never use the network
+``CNNKIT_DATA_SOURCE``      ``synthetic``: always the embedded default (else ``auto``)
+``CNNKIT_GRADING``          ``1``: grading mode (notebooks load saved models, never train)
+==========================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+CONFIG_FILENAME = "course_config.py"
+DATA_SOURCES = ("auto", "synthetic")
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def course_root() -> Path | None:
+    """The instructor's course repository, or ``None`` where only the released kit is present.
+
+    ``CNNKIT_COURSE_ROOT`` wins; otherwise the nearest folder at or above the working directory
+    that holds both ``course_config.py`` and ``autograder/``.
+    """
+    explicit = os.environ.get("CNNKIT_COURSE_ROOT")
+    if explicit:
+        root = Path(explicit).expanduser().resolve()
+        if not (root / CONFIG_FILENAME).is_file():
+            raise FileNotFoundError(f"CNNKIT_COURSE_ROOT={explicit} has no {CONFIG_FILENAME}")
+        return root
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_FILENAME).is_file() and (folder / "autograder").is_dir():
+            return folder
+    return None
+
+
+def load_course_config() -> ModuleType:
+    """The ``course_config`` module: the course repository's file, else the packaged copy."""
+    root = course_root()
+    if root is None:
+        import course_config  # the copy installed with cnnkit
+
+        return course_config
+    spec = importlib.util.spec_from_file_location("course_config", root / CONFIG_FILENAME)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective settings: ``course_config.py`` with the environment overrides applied."""
+
+    course_id: str
+    assignments: dict[str, dict[str, int]]
+    data_dir: Path
+    emnist_split: str
+    data_source: str
+    offline: bool
+    grading: bool
+    emnist_urls: tuple[str, ...]
+    synthetic_sizes: dict[str, int]
+    synthetic_seeds: dict[str, int]
+    hidden_fraction: float
+    hidden_slice_seed: int
+    hidden_synthetic_size: int
+    cell_timeout_s: int
+    submission_timeout_s: int
+    submission_memory_mb: int
+    grade_workers: int
+    thresholds: dict[tuple[str, str], dict[str, float]]
+    root: Path | None
+
+    @property
+    def autograder_dir(self) -> Path | None:
+        """``autograder/`` of the course repository (hidden tests), if present."""
+        return None if self.root is None else self.root / "autograder"
+
+
+def _data_source(value: str) -> str:
+    if value not in DATA_SOURCES:
+        raise ValueError(f"data source must be one of {DATA_SOURCES}, got {value!r} (CNNKIT_DATA_SOURCE / DATA_SOURCE)")
+    return value
+
+
+def default_cache_dir() -> Path:
+    """The kit's own download cache, laid out like ``../shared/data``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "cnnkit"
+
+
+def settings() -> Settings:
+    """Read the configuration now (cheap; reflects the current environment)."""
+    cfg = load_course_config()
+    data_dir = os.environ.get("CNNKIT_DATA_DIR") or cfg.DATA_DIR
+    offline_env = os.environ.get("CNNKIT_OFFLINE")
+    return Settings(
+        course_id=cfg.COURSE_ID,
+        assignments=dict(cfg.ASSIGNMENTS),
+        data_dir=Path(data_dir).expanduser() if data_dir else default_cache_dir(),
+        emnist_split=os.environ.get("CNNKIT_EMNIST_SPLIT") or cfg.EMNIST_SPLIT,
+        data_source=_data_source(os.environ.get("CNNKIT_DATA_SOURCE") or cfg.DATA_SOURCE),
+        offline=_truthy(offline_env) if offline_env is not None else bool(cfg.OFFLINE),
+        grading=_truthy(os.environ.get("CNNKIT_GRADING")),
+        emnist_urls=tuple(cfg.EMNIST_URLS),
+        synthetic_sizes=dict(cfg.SYNTHETIC_SIZES),
+        synthetic_seeds=dict(cfg.SYNTHETIC_SEEDS),
+        hidden_fraction=float(cfg.HIDDEN_FRACTION),
+        hidden_slice_seed=int(cfg.HIDDEN_SLICE_SEED),
+        hidden_synthetic_size=int(cfg.HIDDEN_SYNTHETIC_SIZE),
+        cell_timeout_s=int(cfg.CELL_TIMEOUT_S),
+        submission_timeout_s=int(cfg.SUBMISSION_TIMEOUT_S),
+        submission_memory_mb=int(cfg.SUBMISSION_MEMORY_MB),
+        grade_workers=int(cfg.GRADE_WORKERS),
+        thresholds=dict(cfg.THRESHOLDS),
+        root=course_root(),
+    )
+
+
+def hidden_seed() -> int:
+    """Seed of the hidden synthetic evaluation data (``autograder/hidden_seed.txt``).
+
+    Raises:
+        FileNotFoundError: outside the instructor's repository, where it does not exist.
+    """
+    agdir = settings().autograder_dir
+    path = None if agdir is None else agdir / "hidden_seed.txt"
+    if path is None or not path.is_file():
+        raise FileNotFoundError("the hidden seed exists only in the course repository's autograder/")
+    return int(path.read_text().strip())

@@ -1,0 +1,258 @@
+"""Figures for the notebooks: one helper per kind of figure, so every notebook looks alike.
+
+Every helper builds a Matplotlib figure and returns it; none calls ``plt.show()``. The figures are not
+left open in ``pyplot`` (each is closed before it is returned): Jupyter shows a figure when it is the
+value of a cell's last line, exactly once, and scripts can ``fig.savefig(...)`` it; nothing piles up
+in pyplot's list of open figures.
+
+====================  =====================================================================
+:func:`show_images`   a row (or grid) of grayscale images, e.g. an EMNIST character and its
+                      edge maps; signed images (gradients) get a diverging colour map
+:func:`show_kernels`  small filters (3x3, 5x5, ...) with their weights written in the cells
+:func:`show_feature_maps`  the channels of one feature map ``(H, W, C)`` as a grid
+:func:`plot_curve`    one or more curves over steps (a loss while a filter is fitted)
+:func:`plot_bars`     a few named numbers side by side (how much a shift changed each stage)
+====================  =====================================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+
+#: Colour map of images with values >= 0 (pixels, magnitudes, pooled ReLU features).
+GRAY = "gray"
+#: Colour map of signed images (gradients, kernels): blue negative, white zero, red positive.
+DIVERGING = "RdBu_r"
+
+
+def _grid(n: int, ncols: int | None, max_cols: int = 8) -> tuple[int, int]:
+    ncols = min(n, max_cols) if ncols is None else max(1, min(ncols, n))
+    nrows = int(np.ceil(n / ncols))
+    return nrows, ncols
+
+
+def _per_item(value, n: int, what: str) -> list:
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(f"{what} has {len(value)} entries for {n} images")
+        return list(value)
+    return [value] * n
+
+
+def _imshow(ax, image: np.ndarray, signed: bool, vmax: float | None = None) -> None:
+    image = np.asarray(image, dtype=float)
+    if signed:
+        lim = vmax if vmax is not None else float(np.abs(image).max()) or 1.0
+        ax.imshow(image, cmap=DIVERGING, vmin=-lim, vmax=lim, interpolation="nearest")
+    else:
+        ax.imshow(image, cmap=GRAY, interpolation="nearest")
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def show_images(
+    images: Sequence[np.ndarray] | np.ndarray,
+    titles: Sequence[str] | None = None,
+    *,
+    signed: bool | Sequence[bool] = False,
+    ncols: int | None = None,
+    suptitle: str | None = None,
+    size: float = 2.4,
+) -> Figure:
+    """Show grayscale images side by side.
+
+    Args:
+        images: a sequence of ``(H, W)`` arrays (sizes may differ), or an array ``(N, H, W)``.
+        titles: one title per image, or ``None``.
+        signed: ``True`` for images with negative values (e.g. a horizontal gradient): they are
+            drawn blue (negative) - white (zero) - red (positive), symmetric around zero. One bool
+            for all images, or one per image.
+        ncols: images per row (default: all in one row, at most 8).
+        suptitle: a title above the whole figure.
+        size: width and height of one panel in inches.
+
+    Returns:
+        The figure (not shown; the notebook shows it when it is the cell's last value).
+    """
+    images = [np.asarray(im) for im in images]
+    n = len(images)
+    if n == 0:
+        raise ValueError("show_images needs at least one image")
+    for i, im in enumerate(images):
+        if im.ndim != 2:
+            raise ValueError(f"image {i} has shape {im.shape}; expected (H, W)")
+    titles_ = _per_item(None, n, "titles") if titles is None else _per_item(list(titles), n, "titles")
+    signed_ = _per_item(signed, n, "signed")
+    nrows, ncols = _grid(n, ncols)
+    fig = plt.figure(figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    for ax, im, title, sgn in zip(axes.flat, images, titles_, signed_):
+        _imshow(ax, im, sgn)
+        if title:
+            ax.set_title(title, fontsize=10)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
+    return fig
+
+
+def show_kernels(
+    kernels: Sequence[np.ndarray] | np.ndarray,
+    titles: Sequence[str] | None = None,
+    *,
+    annotate: bool = True,
+    decimals: int = 1,
+    suptitle: str | None = None,
+    size: float = 1.9,
+) -> Figure:
+    """Show small filters with a diverging colour map and, optionally, their weights as numbers.
+
+    Args:
+        kernels: a sequence of ``(kh, kw)`` arrays, or a Keras-layout array ``(kh, kw, 1, F)`` /
+            ``(kh, kw, F)`` whose ``F`` filters are shown one per panel.
+        titles: one title per kernel, or ``None``.
+        annotate: write each weight in its cell (readable up to about 5x5).
+        decimals: digits after the point of the written weights.
+        suptitle: a title above the whole figure.
+        size: width and height of one panel in inches.
+
+    Returns:
+        The figure.
+    """
+    if isinstance(kernels, np.ndarray) and kernels.ndim in (3, 4):
+        arr = kernels.reshape(kernels.shape[0], kernels.shape[1], -1)
+        kernels = [arr[:, :, f] for f in range(arr.shape[2])]
+    kernels = [np.asarray(k, dtype=float) for k in kernels]
+    n = len(kernels)
+    titles_ = [None] * n if titles is None else _per_item(list(titles), n, "titles")
+    nrows, ncols = _grid(n, None)
+    fig = plt.figure(figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    for ax, k, title in zip(axes.flat, kernels, titles_):
+        lim = float(np.abs(k).max()) or 1.0
+        _imshow(ax, k, signed=True, vmax=lim)
+        if annotate and k.size <= 49:
+            for (r, c), v in np.ndenumerate(k):
+                color = "white" if abs(v) > 0.6 * lim else "black"
+                ax.text(c, r, f"{v:.{decimals}f}", ha="center", va="center", fontsize=8, color=color)
+        if title:
+            ax.set_title(title, fontsize=10)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
+    return fig
+
+
+def show_feature_maps(
+    maps: np.ndarray,
+    *,
+    max_maps: int = 16,
+    ncols: int | None = None,
+    title: str | None = None,
+    signed: bool = False,
+    size: float = 1.8,
+) -> Figure:
+    """Show the channels of one feature map as a grid of small images.
+
+    Args:
+        maps: ``(H, W, C)`` (one example's output of a convolution or pooling layer); a batch
+            ``(1, H, W, C)`` is accepted too.
+        max_maps: show at most this many channels (the first ones).
+        ncols: panels per row (default: up to 8).
+        title: a title above the grid.
+        signed: draw with the diverging colour map (for features before a ReLU).
+        size: width and height of one panel in inches.
+
+    Returns:
+        The figure.
+    """
+    maps = np.asarray(maps)
+    if maps.ndim == 4 and maps.shape[0] == 1:
+        maps = maps[0]
+    if maps.ndim != 3:
+        raise ValueError(f"feature maps have shape {maps.shape}; expected (H, W, C)")
+    c = min(maps.shape[-1], max_maps)
+    return show_images([maps[:, :, i] for i in range(c)], [f"channel {i}" for i in range(c)],
+                       signed=signed, ncols=ncols, suptitle=title, size=size)
+
+
+def plot_curve(
+    curves: dict[str, Sequence[float]] | Sequence[float],
+    *,
+    xlabel: str = "step",
+    ylabel: str = "loss",
+    title: str | None = None,
+    logy: bool = False,
+) -> Figure:
+    """Plot one or more curves over steps.
+
+    Args:
+        curves: values per step, or ``{label: values}`` for several curves.
+        xlabel, ylabel, title: axis labels and title.
+        logy: logarithmic y axis (losses that fall over orders of magnitude).
+
+    Returns:
+        The figure.
+    """
+    if not isinstance(curves, dict):
+        curves = {"": curves}
+    fig = plt.figure(figsize=(5.5, 3.4))
+    ax = fig.subplots()
+    for label, values in curves.items():
+        ax.plot(np.arange(len(values)), np.asarray(values, dtype=float), label=label or None)
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if any(curves.keys()):
+        ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
+    return fig
+
+
+def plot_bars(
+    values: dict[str, float],
+    *,
+    ylabel: str = "",
+    title: str | None = None,
+    fmt: str = "{:.2f}",
+) -> Figure:
+    """Compare a few named numbers as bars, each labelled with its value.
+
+    Args:
+        values: ``{name: value}`` in the order to draw them.
+        ylabel, title: axis label and title.
+        fmt: format of the value written on each bar.
+
+    Returns:
+        The figure.
+    """
+    names = list(values)
+    heights = [float(values[k]) for k in names]
+    fig = plt.figure(figsize=(max(3.5, 1.3 * len(names) + 1.5), 3.4))
+    ax = fig.subplots()
+    bars = ax.bar(names, heights, color="tab:blue")
+    for bar, h in zip(bars, heights):
+        ax.text(bar.get_x() + bar.get_width() / 2, h, fmt.format(h), ha="center", va="bottom", fontsize=9)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.set_ylim(0, max(heights + [0]) * 1.18 or 1)
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
+    return fig

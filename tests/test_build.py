@@ -1,0 +1,156 @@
+"""The generated files: public test extraction, staleness of what is committed, no leaks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cnnkit import notebooks
+from cnnkit.build import CoursePaths, build, otter_zip_tests, public_test_source, wheel_sources
+from cnnkit.config import settings
+from tests.conftest import ROOT, course_env
+
+ASSIGNMENTS = list(settings().assignments) if (ROOT / "course_config.py").is_file() else []
+
+FULL_TEST_FILE = '''"""demo: a docstring."""
+import numpy as np
+from otter.test_files import test_case
+
+name = "demo"
+points = 2
+all_or_nothing = True
+
+_SECRET = 42
+LAYERS = ("a", "b")
+
+
+def _reference(x):
+    return x + _SECRET
+
+
+@test_case(points=1, hidden=False)
+def public_case(f):
+    assert f(1) == 43
+
+
+@test_case(points=1, hidden=True)
+def hidden_case(f):
+    assert f(2) == _reference(2)
+'''
+
+
+def test_public_test_source_keeps_public_cases_only():
+    """The release copy keeps settings, imports and public cases; hidden cases and helpers go."""
+    public = public_test_source(FULL_TEST_FILE)
+    assert "def public_case" in public and '"""demo: a docstring."""' in public
+    assert "points = 2" in public and "all_or_nothing = True" in public and "LAYERS = " in public
+    for secret in ("hidden_case", "_reference", "SECRET"):
+        assert secret not in public
+    namespace: dict = {}
+    exec(compile(public, "public.py", "exec"), namespace)  # still a valid test file
+    assert namespace["name"] == "demo"
+
+
+@pytest.fixture(scope="module")
+def fresh_build(tmp_path_factory) -> CoursePaths:
+    """A build of every assignment into a scratch folder (solutions not executed)."""
+    paths = CoursePaths(ROOT, tmp_path_factory.mktemp("build"))
+    with course_env():
+        build(paths, ASSIGNMENTS, execute_solutions=False)
+    return paths
+
+
+def _cells(path: Path) -> list[tuple[str, str, dict]]:
+    nb = nbformat.read(path, as_version=4)
+    return [(c.cell_type, c.source, dict(c.metadata.get("nbgrader", {}))) for c in nb.cells]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_committed_files_are_up_to_date(fresh_build: CoursePaths, assignment: str):
+    """release/, examples/, solutions/ and the otter zip match their sources (run `cnnkit build`)."""
+    committed = CoursePaths(ROOT, ROOT)
+    hint = "stale generated files: run `cnnkit build` and commit the result"
+    for path_of in (lambda p: p.release_dir(assignment) / f"{assignment}.ipynb",
+                    *(lambda p, s=s: p.example_dir(s, assignment) / f"{assignment}.ipynb"
+                      for s in ("correct", "partial", "untouched"))):
+        assert _cells(path_of(committed)) == _cells(path_of(fresh_build)), f"{path_of(committed)}: {hint}"
+    fresh_tests = sorted((fresh_build.release_dir(assignment) / "tests").glob("*.py"))
+    committed_tests = sorted((committed.release_dir(assignment) / "tests").glob("*.py"))
+    assert [p.name for p in committed_tests] == [p.name for p in fresh_tests], hint
+    for ours, theirs in zip(committed_tests, fresh_tests):
+        assert ours.read_text() == theirs.read_text(), f"{ours}: {hint}"
+    assert otter_zip_tests(committed.otter_zip(assignment)) == otter_zip_tests(fresh_build.otter_zip(assignment)), hint
+    # Solutions: compare cell sources (outputs of an execution are not bit-exact).
+    expected = notebooks.publishable_solution(notebooks.read_notebook(committed.source_notebook(assignment)))
+    solution = notebooks.read_notebook(committed.solution_notebook(assignment))
+    assert [c.source for c in solution.cells] == [c.source for c in expected.cells], f"solutions/{assignment}: {hint}"
+
+
+def test_student_package_is_up_to_date(fresh_build: CoursePaths):
+    """release/ ships the current cnnkit wheel (course_config.py included) and its requirements."""
+    committed = sorted((ROOT / "release").glob("cnnkit-*.whl"))
+    fresh = sorted((fresh_build.out / "release").glob("cnnkit-*.whl"))
+    assert [p.name for p in committed] == [p.name for p in fresh] and len(fresh) == 1
+    sources = wheel_sources(committed[0])
+    assert "course_config.py" in sources and "cnnkit/data.py" in sources
+    assert sources == wheel_sources(fresh[0]), "stale cnnkit wheel in release/: run `cnnkit build`"
+    assert not [name for name in sources if not name.startswith(("cnnkit/", "course_config.py"))]
+    requirements = (ROOT / "release" / "requirements.txt").read_text()
+    assert requirements == (fresh_build.out / "release" / "requirements.txt").read_text()
+    assert f"./{committed[0].name}" in requirements
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solutions_were_executed_without_errors(assignment: str):
+    """The published solutions carry their outputs (figures included) and no error."""
+    nb = notebooks.read_notebook(CoursePaths(ROOT, ROOT).solution_notebook(assignment))
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any("image/png" in o.get("data", {}) for o in outputs), "no figure in the executed solution"
+    assert all(c.execution_count for c in nb.cells if c.cell_type == "code" and c.source.strip())
+
+
+def _solution_lines(source_nb) -> set[str]:
+    """Non-trivial lines inside the solution regions of a source notebook."""
+    lines = set()
+    for cell in source_nb.cells:
+        for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
+            lines.update(line.strip() for line in region.splitlines() if len(line.strip()) > 25)
+        if cell.cell_type == "markdown" and notebooks.is_solution_cell(cell):
+            lines.update(line.strip() for line in cell.source.splitlines() if len(line.strip()) > 25)
+    return lines
+
+
+def _hidden_lines(test_file: Path) -> set[str]:
+    """Non-trivial lines of a full test file that its public version does not contain."""
+    public = set(public_test_source(test_file.read_text()).splitlines())
+    return {line.strip() for line in test_file.read_text().splitlines()
+            if len(line.strip()) > 25 and line not in public}
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_release_has_no_solutions_and_no_hidden_tests(assignment: str):
+    """No solution code and no hidden-test text anywhere under release/<id>/."""
+    source_nb = notebooks.read_notebook(CoursePaths(ROOT, ROOT).source_notebook(assignment))
+    secrets = _solution_lines(source_nb)
+    for test_file in (ROOT / "autograder" / assignment / "tests").glob("*.py"):
+        secrets |= _hidden_lines(test_file)
+    assert secrets, "found nothing to look for: the check would be vacuous"
+    released = "\n".join(p.read_text(errors="replace") for p in (ROOT / "release" / assignment).rglob("*") if p.is_file())
+    for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "hidden=True"):
+        assert marker not in released
+    leaked = sorted(line for line in secrets if line in released)
+    assert not leaked, f"release/{assignment} leaks: {leaked[:5]}"
+
+
+def test_cnnkit_package_holds_no_hidden_tests():
+    """Students get the cnnkit package: no hidden test or reference solution may live there."""
+    package = "\n".join(p.read_text() for p in (ROOT / "cnnkit").rglob("*.py"))
+    assert "hidden=True" not in package
+    for assignment in ASSIGNMENTS:
+        source_nb = notebooks.read_notebook(CoursePaths(ROOT, ROOT).source_notebook(assignment))
+        code_lines = {line for line in _solution_lines(source_nb) if not line.startswith(("#", '"'))}
+        assert not sorted(line for line in code_lines if line in package)

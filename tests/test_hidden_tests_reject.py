@@ -1,0 +1,393 @@
+"""The autograder's test files accept the reference solutions and reject typical wrong ones.
+
+For each assignment the reference environment is built the way a notebook builds it: the code of
+the source notebook's solution cells (``### BEGIN/END SOLUTION`` marker lines removed) is executed
+in one namespace that has NumPy. Every full test file (hidden cases included) must pass on it. Each
+mutant below (a small, plausible mistake) is executed on top of that namespace and must make its
+question's file fail. The release stub (``raise NotImplementedError()``, as nbgrader writes it)
+must fail every file. The points must agree everywhere: the cases of a file, the file, the
+notebook's test cell and ``course_config.ASSIGNMENTS``.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from cnnkit.checks import load_test_file, run_test_file  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT_IDS = ("a1_convolution", "a2_pooling")
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+
+
+# --- the notebooks ---------------------------------------------------------------------------
+def _cells(assignment: str) -> list[dict]:
+    path = ROOT / "source" / assignment / f"{assignment}.ipynb"
+    return json.loads(path.read_text())["cells"]
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def _nbgrader(cell: dict) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def _solution_code(assignment: str) -> list[str]:
+    return [_source(c) for c in _cells(assignment) if c["cell_type"] == "code" and _nbgrader(c).get("solution")]
+
+
+def _without_markers(code: str) -> str:
+    return "\n".join(line for line in code.splitlines() if line.strip() not in (BEGIN, END))
+
+
+def _as_stub(code: str) -> str:
+    """What nbgrader releases: each solution region replaced by ``raise NotImplementedError()``."""
+    pattern = re.compile(rf"^([ \t]*){re.escape(BEGIN)}\n.*?^[ \t]*{re.escape(END)}[ \t]*$", re.S | re.M)
+    return pattern.sub(lambda m: f"{m.group(1)}raise NotImplementedError()", code)
+
+
+def _execute(cells: list[str]) -> dict:
+    env: dict = {"np": np, "__name__": "__main__"}
+    for code in cells:
+        try:
+            exec(compile(code, "<solution cell>", "exec"), env)
+        except NotImplementedError:
+            pass  # a stub cell that raises at top level, as in the released notebook
+    return env
+
+
+@lru_cache(maxsize=None)
+def _reference_env(assignment: str) -> dict:
+    return _execute([_without_markers(code) for code in _solution_code(assignment)])
+
+
+def _test_cells(assignment: str) -> dict[str, float]:
+    """{question: points} of the notebook's autograded test cells."""
+    found = {}
+    for cell in _cells(assignment):
+        meta = _nbgrader(cell)
+        if cell["cell_type"] == "code" and meta.get("grade") and not meta.get("solution"):
+            question = re.search(r'grader\.check\("(\w+)"\)', _source(cell)).group(1)
+            found[question] = meta["points"]
+    return found
+
+
+def _test_files(assignment: str) -> list[Path]:
+    return sorted((ROOT / "autograder" / assignment / "tests").glob("*.py"))
+
+
+def _run(assignment: str, question: str, env: dict):
+    path = ROOT / "autograder" / assignment / "tests" / f"{question}.py"
+    return run_test_file(load_test_file(path, public_only=False), env)
+
+
+ALL_FILES = [(a, p.stem) for a in ASSIGNMENT_IDS for p in _test_files(a)]
+
+
+def _course_config():
+    spec = importlib.util.spec_from_file_location("course_config_under_test", ROOT / "course_config.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# --- points ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("assignment,question", ALL_FILES)
+def test_case_points_sum_to_file_points(assignment, question):
+    path = ROOT / "autograder" / assignment / "tests" / f"{question}.py"
+    module = ast.parse(path.read_text())
+    assigned = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in module.body
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+        and node.targets[0].id in ("name", "points", "all_or_nothing")
+    }
+    assert assigned["name"] == question
+    assert assigned["all_or_nothing"] is True
+    test_file = load_test_file(path, public_only=False)
+    assert sum(tc.points for tc in test_file.test_cases) == pytest.approx(assigned["points"])
+    assert any(tc.hidden for tc in test_file.test_cases), "every question needs hidden cases"
+    assert any(not tc.hidden for tc in test_file.test_cases), "every question needs public cases"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
+def test_notebook_points_match_files_and_config(assignment):
+    cells = _test_cells(assignment)
+    files = {p.stem: load_test_file(p, public_only=False) for p in _test_files(assignment)}
+    assert set(cells) == set(files), "every test cell needs a test file and vice versa"
+    for question, test_file in files.items():
+        assert cells[question] == pytest.approx(sum(tc.points for tc in test_file.test_cases)), question
+    manual = sum(
+        _nbgrader(c)["points"] for c in _cells(assignment)
+        if c["cell_type"] == "markdown" and _nbgrader(c).get("grade")
+    )
+    entry = _course_config().ASSIGNMENTS[assignment]
+    assert entry["auto_points"] == pytest.approx(sum(cells.values()))
+    assert entry["manual_points"] == pytest.approx(manual)
+
+
+# --- reference and stub --------------------------------------------------------------------------
+@pytest.mark.parametrize("assignment,question", ALL_FILES)
+def test_reference_passes(assignment, question):
+    result = _run(assignment, question, _reference_env(assignment))
+    assert result.passed, result.summary()
+
+
+@pytest.mark.parametrize("assignment,question", ALL_FILES)
+def test_release_stub_fails(assignment, question):
+    stub_env = _execute([_as_stub(code) for code in _solution_code(assignment)])
+    result = _run(assignment, question, stub_env)
+    assert not result.passed
+    assert not any(case.passed for case in result.cases if not case.hidden), "a public case passes on the stub"
+
+
+# --- mutants -----------------------------------------------------------------------------------
+MUTANTS = {
+    # a1_convolution
+    ("a1_convolution", "zero_pad", "pads the batch and channel axes too"): '''
+def zero_pad(x, pad):
+    return np.pad(np.asarray(x), pad)
+''',
+    ("a1_convolution", "zero_pad", "returns float64 for every input"): '''
+_reference_zero_pad = zero_pad
+def zero_pad(x, pad):
+    return _reference_zero_pad(np.asarray(x, dtype=float), pad)
+''',
+    ("a1_convolution", "conv_output_size", "true division (a float)"): '''
+def conv_output_size(n, k, stride=1, pad=0):
+    return (n + 2 * pad - k) / stride + 1
+''',
+    ("a1_convolution", "conv_output_size", "rounds up instead of down"): '''
+def conv_output_size(n, k, stride=1, pad=0):
+    return -(-(n + 2 * pad - k) // stride) + 1
+''',
+    ("a1_convolution", "conv2d_single", "flipped kernel (true convolution)"): '''
+_reference_single = conv2d_single
+def conv2d_single(image, kernel, stride=1, padding=0):
+    return _reference_single(image, np.flip(np.asarray(kernel)), stride, padding)
+''',
+    ("a1_convolution", "conv2d_single", "ignores stride"): '''
+_reference_single = conv2d_single
+def conv2d_single(image, kernel, stride=1, padding=0):
+    return _reference_single(image, kernel, 1, padding)
+''',
+    ("a1_convolution", "conv2d_single", "computes in uint8"): '''
+def conv2d_single(image, kernel, stride=1, padding=0):
+    image = zero_pad(np.asarray(image), padding)
+    kernel = np.asarray(kernel)
+    kh, kw = kernel.shape
+    h = (image.shape[0] - kh) // stride + 1
+    w = (image.shape[1] - kw) // stride + 1
+    out = np.zeros((h, w), dtype=image.dtype)
+    for u in range(kh):
+        for v in range(kw):
+            out += (kernel[u, v] * image[u:u + stride * (h - 1) + 1:stride, v:v + stride * (w - 1) + 1:stride]).astype(image.dtype)
+    return out
+''',
+    ("a1_convolution", "conv2d_single", "calls scipy.signal.correlate2d"): '''
+from scipy.signal import correlate2d
+def conv2d_single(image, kernel, stride=1, padding=0):
+    padded = zero_pad(np.asarray(image, dtype=float), padding)
+    return correlate2d(padded, np.asarray(kernel, dtype=float), mode="valid")[::stride, ::stride]
+''',
+    ("a1_convolution", "conv2d", "ignores stride"): '''
+_reference_conv2d = conv2d
+def conv2d(x, w, b, stride=1, padding="valid"):
+    return _reference_conv2d(x, w, b, stride=1, padding=padding)
+''',
+    ("a1_convolution", "conv2d", "'same' pads (k - 1) // 2 on both sides"): '''
+_reference_conv2d = conv2d
+def conv2d(x, w, b, stride=1, padding="valid"):
+    if padding == "same":
+        padding = (np.asarray(w).shape[0] - 1) // 2
+    return _reference_conv2d(x, w, b, stride=stride, padding=padding)
+''',
+    ("a1_convolution", "conv2d", "'same' puts the extra pad at the top/left"): '''
+import math
+_reference_conv2d = conv2d
+def conv2d(x, w, b, stride=1, padding="valid"):
+    if padding != "same":
+        return _reference_conv2d(x, w, b, stride=stride, padding=padding)
+    x = np.asarray(x, dtype=float)
+    pads = []
+    for size, k in zip(x.shape[1:3], np.asarray(w).shape[:2]):
+        total = max((math.ceil(size / stride) - 1) * stride + k - size, 0)
+        pads.append((total - total // 2, total // 2))
+    return _reference_conv2d(np.pad(x, ((0, 0), pads[0], pads[1], (0, 0))), w, b, stride=stride, padding="valid")
+''',
+    ("a1_convolution", "conv2d", "'same' pads one too few"): '''
+import math
+_reference_conv2d = conv2d
+def conv2d(x, w, b, stride=1, padding="valid"):
+    if padding != "same":
+        return _reference_conv2d(x, w, b, stride=stride, padding=padding)
+    x = np.asarray(x, dtype=float)
+    pads = []
+    for size, k in zip(x.shape[1:3], np.asarray(w).shape[:2]):
+        total = max((math.ceil(size / stride) - 1) * stride + k - size - 1, 0)
+        pads.append((total // 2, total - total // 2))
+    return _reference_conv2d(np.pad(x, ((0, 0), pads[0], pads[1], (0, 0))), w, b, stride=stride, padding="valid")
+''',
+    ("a1_convolution", "conv2d", "flipped kernels (true convolution)"): '''
+_reference_conv2d = conv2d
+def conv2d(x, w, b, stride=1, padding="valid"):
+    return _reference_conv2d(x, np.asarray(w)[::-1, ::-1], b, stride=stride, padding=padding)
+''',
+    ("a1_convolution", "conv2d", "forgets the bias"): '''
+_reference_conv2d = conv2d
+def conv2d(x, w, b, stride=1, padding="valid"):
+    return _reference_conv2d(x, w, np.zeros_like(np.asarray(b)), stride=stride, padding=padding)
+''',
+    ("a1_convolution", "conv2d", "calls tf.nn.conv2d"): '''
+import math
+def conv2d(x, w, b, stride=1, padding="valid"):
+    import tensorflow as tf
+    x = np.asarray(x, dtype="float32")
+    if isinstance(padding, int):
+        x = np.pad(x, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
+        padding = "valid"
+    out = tf.nn.conv2d(x, np.asarray(w, dtype="float32"), strides=stride, padding=padding.upper())
+    return np.asarray(out, dtype=float) + b
+''',
+    ("a1_convolution", "conv2d", "calls scipy.signal.correlate"): '''
+import math
+import scipy.signal
+def conv2d(x, w, b, stride=1, padding="valid"):
+    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
+    if padding == "valid":
+        pads = [(0, 0), (0, 0)]
+    elif padding == "same":
+        pads = []
+        for size, k in zip(x.shape[1:3], w.shape[:2]):
+            total = max((math.ceil(size / stride) - 1) * stride + k - size, 0)
+            pads.append((total // 2, total - total // 2))
+    else:
+        pads = [(padding, padding), (padding, padding)]
+    padded = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
+    outs = []
+    for n in range(x.shape[0]):
+        maps = [sum(scipy.signal.correlate(padded[n, :, :, c], w[:, :, c, f], mode="valid") for c in range(x.shape[3]))
+                for f in range(w.shape[3])]
+        outs.append(np.stack(maps, axis=-1)[::stride, ::stride] + b)
+    return np.stack(outs)
+''',
+    ("a1_convolution", "sobel_edges", "flipped Sobel kernels"): '''
+def sobel_edges(image):
+    gx = conv2d_single(image, SOBEL_X[::-1, ::-1], padding=1)
+    gy = conv2d_single(image, SOBEL_Y[::-1, ::-1], padding=1)
+    return gx, gy, np.hypot(gx, gy)
+''',
+    ("a1_convolution", "sobel_edges", "does not use conv2d_single"): '''
+def sobel_edges(image):
+    padded = np.pad(np.asarray(image, dtype=float), 1)
+    h, w = np.asarray(image).shape
+    gx, gy = np.zeros((h, w)), np.zeros((h, w))
+    for u in range(3):
+        for v in range(3):
+            gx += SOBEL_X[u, v] * padded[u:u + h, v:v + w]
+            gy += SOBEL_Y[u, v] * padded[u:u + h, v:v + w]
+    return gx, gy, np.hypot(gx, gy)
+''',
+    ("a1_convolution", "sobel_edges", "calls cv2.Sobel"): '''
+import cv2
+def sobel_edges(image):
+    conv2d_single(image, SOBEL_X, padding=1), conv2d_single(image, SOBEL_Y, padding=1)
+    image = np.asarray(image, dtype=float)
+    gx = cv2.Sobel(image, cv2.CV_64F, 1, 0, ksize=3, borderType=cv2.BORDER_CONSTANT)
+    gy = cv2.Sobel(image, cv2.CV_64F, 0, 1, ksize=3, borderType=cv2.BORDER_CONSTANT)
+    return gx, gy, np.hypot(gx, gy)
+''',
+    ("a1_convolution", "sobel_edges", "no padding"): '''
+def sobel_edges(image):
+    gx, gy = conv2d_single(image, SOBEL_X), conv2d_single(image, SOBEL_Y)
+    return gx, gy, np.hypot(gx, gy)
+''',
+    # a2_pooling
+    ("a2_pooling", "max_pool2d", "average pooling passed off as max pooling"): '''
+def max_pool2d(x, pool_size=2, stride=None):
+    return avg_pool2d(x, pool_size, stride)
+''',
+    ("a2_pooling", "max_pool2d", "ignores stride"): '''
+_reference_max = max_pool2d
+def max_pool2d(x, pool_size=2, stride=None):
+    return _reference_max(x, pool_size, None)
+''',
+    ("a2_pooling", "max_pool2d", "starts the maximum at 0"): '''
+_reference_max = max_pool2d
+def max_pool2d(x, pool_size=2, stride=None):
+    return np.maximum(_reference_max(x, pool_size, stride), 0)
+''',
+    ("a2_pooling", "max_pool2d", "pools across channels"): '''
+_reference_max = max_pool2d
+def max_pool2d(x, pool_size=2, stride=None):
+    out = _reference_max(x, pool_size, stride)
+    return np.broadcast_to(out.max(axis=-1, keepdims=True), out.shape).copy()
+''',
+    ("a2_pooling", "max_pool2d", "calls tf.nn.max_pool2d"): '''
+def max_pool2d(x, pool_size=2, stride=None):
+    import tensorflow as tf
+    stride = pool_size if stride is None else stride
+    return np.asarray(tf.nn.max_pool2d(np.asarray(x, dtype="float32"), pool_size, stride, "VALID"), dtype=float)
+''',
+    ("a2_pooling", "max_pool2d", "calls keras.ops.max_pool"): '''
+import keras
+def max_pool2d(x, pool_size=2, stride=None):
+    return np.asarray(keras.ops.max_pool(np.asarray(x, dtype="float32"), pool_size, stride, "valid"), dtype=float)
+''',
+    ("a2_pooling", "avg_pool2d", "max pooling passed off as average pooling"): '''
+def avg_pool2d(x, pool_size=2, stride=None):
+    return max_pool2d(np.asarray(x, dtype=float), pool_size, stride)
+''',
+    ("a2_pooling", "avg_pool2d", "sums in uint8"): '''
+def avg_pool2d(x, pool_size=2, stride=None):
+    x = np.asarray(x)
+    stride = pool_size if stride is None else stride
+    h = (x.shape[1] - pool_size) // stride + 1
+    w = (x.shape[2] - pool_size) // stride + 1
+    out = np.zeros((x.shape[0], h, w, x.shape[3]), dtype=x.dtype)
+    for u in range(pool_size):
+        for v in range(pool_size):
+            out += x[:, u:u + stride * (h - 1) + 1:stride, v:v + stride * (w - 1) + 1:stride, :]
+    return out / pool_size ** 2
+''',
+    ("a2_pooling", "avg_pool2d", "calls tf.nn.avg_pool2d"): '''
+def avg_pool2d(x, pool_size=2, stride=None):
+    import tensorflow as tf
+    stride = pool_size if stride is None else stride
+    return np.asarray(tf.nn.avg_pool2d(np.asarray(x, dtype="float32"), pool_size, stride, "VALID"), dtype=float)
+''',
+    ("a2_pooling", "layer_table", "pool2 rounds up"): '''
+layer_table = dict(layer_table, pool2=((6, 6, 64), 0), flatten=((2304,), 0), dense=((47,), 2304 * 47 + 47))
+''',
+    ("a2_pooling", "layer_table", "dense without biases"): '''
+layer_table = dict(layer_table, dense=((47,), 1600 * 47))
+''',
+    ("a2_pooling", "layer_table", "conv2 counts one input channel"): '''
+layer_table = dict(layer_table, conv2=((11, 11, 64), 3 * 3 * 64 + 64))
+''',
+}
+
+
+@pytest.mark.parametrize("assignment,question,mistake", list(MUTANTS), ids=[f"{q}: {m}" for _, q, m in MUTANTS])
+def test_mutant_is_rejected(assignment, question, mistake):
+    env = dict(_reference_env(assignment))
+    exec(compile(MUTANTS[assignment, question, mistake], f"<mutant {mistake}>", "exec"), env)
+    result = _run(assignment, question, env)
+    assert not result.passed, f"{question}: the mutant '{mistake}' passes every case"
+
+
+def test_every_question_has_a_mutant():
+    assert {(a, q) for a, q, _ in MUTANTS} == set(ALL_FILES)
