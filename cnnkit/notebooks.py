@@ -111,7 +111,6 @@ def kernel_env(**overrides: str) -> dict[str, str]:
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     # Tools the kernel and nbgrader start (alembic, jupyter) live beside this interpreter.
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
-    env.setdefault("MPLBACKEND", "agg")
     env.update(overrides)
     return env
 
