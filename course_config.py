@@ -56,8 +56,42 @@ CELL_TIMEOUT_S = 120
 SUBMISSION_TIMEOUT_S = 600
 #: Resident-memory limit for grading one submission (kernel included), in MB.
 SUBMISSION_MEMORY_MB = 6000
+#: CPU seconds the submission's kernel may use (all its threads together).
+SUBMISSION_CPU_S = 1200
+#: Processes and threads the submission may run at once (TensorFlow alone starts ~100 threads).
+SUBMISSION_NPROC = 1024
+#: Largest file the submission may write, in MB.
+SUBMISSION_FILE_MB = 512
+#: Notebook output kept per submission, in KB (the rest is replaced by a notice).
+SUBMISSION_OUTPUT_KB = 2048
 #: Parallel grading processes by default.
 GRADE_WORKERS = 1
 
 #: Accuracy thresholds, keyed by data source and split: {(source, split): {check: value}}.
-THRESHOLDS: dict[tuple[str, str], dict[str, float]] = {}
+THRESHOLDS: dict[tuple[str, str], dict[str, float]] = {
+    # a3_emnist_cnn: test accuracy of the saved emnist_cnn.keras on the hidden evaluation images;
+    # a4_regularization: the same for regularized_cnn.keras. Calibrated on the reference solutions
+    # (benchmarks/train_references.py) with a margin for an unlucky but correct run.
+    ("synthetic", "balanced"): {"a3_cnn_accuracy": 0.85, "a4_regularized_accuracy": 0.85},
+    ("real", "balanced"): {"a3_cnn_accuracy": 0.82, "a4_regularized_accuracy": 0.84},
+    ("real", "bymerge"): {"a3_cnn_accuracy": 0.85, "a4_regularized_accuracy": 0.87},
+}
+
+# --- training (a3_emnist_cnn, a4_regularization) -----------------------------------------------
+#: How much the notebooks that train networks do, per kind of data ("synthetic": the embedded
+#: default, "real": EMNIST files), read by ``cnnkit.models.training_budget()``:
+#: ``train_size`` training images used (``None``: all), ``batch_size`` images per step, ``epochs``
+#: per network. The synthetic budget keeps executing a solution near 2 minutes on 2 CPU cores;
+#: the real one is the recipe of ``benchmarks/train_references.py``.
+TRAINING_BUDGET: dict[str, dict] = {
+    "synthetic": {
+        "train_size": 20_000,
+        "batch_size": 128,
+        "epochs": {"dense": 3, "cnn": 4, "l2_dense": 3, "plain_cnn": 3, "regularized_cnn": 5},
+    },
+    "real": {
+        "train_size": None,
+        "batch_size": 128,
+        "epochs": {"dense": 5, "cnn": 6, "l2_dense": 5, "plain_cnn": 5, "regularized_cnn": 5},
+    },
+}

@@ -10,8 +10,9 @@ For each assignment it writes, under an output root (the course repository by de
 - ``autograder/<id>/autograder.zip``: otter's autograder configuration (full test files);
 - ``solutions/<id>/<id>.ipynb``: the executed solution notebook, for publishing after the deadline
   (no hidden tests in it); the files it saves (trained models) go with the solved examples;
-- ``autograder/_eval/<dataset>_<kind>_<split>.npz``: hidden evaluation data (always under the
-  course root; files built from real data are git-ignored);
+- ``autograder/_eval/<dataset>_<kind>_<tag>.npz``: hidden evaluation data (always under the
+  course root; files built from real data are git-ignored), see :mod:`cnnkit.evaldata`;
+- files an assignment's release needs (``release_files``), such as a reference model;
 - ``examples/submitted/{correct,partial,untouched}/<id>/``: example submissions in nbgrader's
   ``submitted/`` layout, used by the demo and the tests.
 
@@ -131,6 +132,17 @@ def generate_release(paths: CoursePaths, assignment: str) -> None:
         shutil.copytree(course / "release" / assignment, target)
 
 
+def reproducible_zip(path: Path) -> None:
+    """Rewrite a zip with sorted entries and a fixed timestamp, so rebuilding it changes no byte."""
+    with zipfile.ZipFile(path) as archive:
+        entries = sorted((info.filename, info.external_attr, archive.read(info)) for info in archive.infolist())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, attributes, content in entries:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.external_attr, info.compress_type = attributes, zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
+
+
 def build_otter_zip(paths: CoursePaths, assignment: str) -> None:
     """``autograder/<id>/autograder.zip`` with otter's ``otter generate`` (full test files)."""
     target = paths.otter_zip(assignment)
@@ -145,6 +157,7 @@ def build_otter_zip(paths: CoursePaths, assignment: str) -> None:
         if done.returncode != 0:
             raise RuntimeError(f"otter generate for {assignment} failed:\n{done.stderr[-4000:]}")
         shutil.move(str(Path(scratch) / "autograder.zip"), target)
+    reproducible_zip(target)
 
 
 def otter_zip_tests(path: Path) -> dict[str, str]:
@@ -166,6 +179,7 @@ def build_student_package(paths: CoursePaths) -> None:
             raise RuntimeError(f"building the cnnkit wheel failed:\n{done.stderr[-4000:]}")
         wheel = next(Path(scratch).glob("cnnkit-*.whl"))
         shutil.copy(wheel, release / wheel.name)
+    reproducible_zip(release / wheel.name)
     pins = [line for line in (paths.root / "requirements.txt").read_text().splitlines()
             if line and not line.startswith(("#", "pytest"))]
     header = "# Install inside release/:  pip install -r requirements.txt"
@@ -196,33 +210,32 @@ def write_examples(paths: CoursePaths, assignment: str, artefacts: Path | None =
     for student, nb in variants.items():
         folder = paths.example_dir(student, assignment)
         shutil.rmtree(folder, ignore_errors=True)
-        shutil.copytree(paths.release_dir(assignment), folder)
+        release_files = list(config.settings().assignments[assignment].get("release_files", {}))
+        shutil.copytree(paths.release_dir(assignment), folder, ignore=shutil.ignore_patterns(*release_files))
         nbformat.write(nb, folder / f"{assignment}.ipynb")
         if artefacts is not None and student != "untouched":
             for name in config.settings().assignments[assignment].get("artefacts", []):
                 shutil.copy(artefacts / name, folder / name)
 
 
-def eval_data_path(root: Path, dataset: str, kind: str, split: str) -> Path:
-    """``autograder/_eval/<dataset>_<kind>_<split>.npz``; kind ``real`` files are git-ignored."""
-    return root / "autograder" / "_eval" / f"{dataset}_{kind}_{split}.npz"
-
-
 def write_eval_data(paths: CoursePaths, assignment: str) -> None:
-    """The hidden evaluation data an assignment's tests need (``eval_data`` in course_config).
+    """The hidden evaluation data an assignment's tests need (``eval_data`` in course_config),
+    always under the course root's ``autograder/_eval/`` (see :mod:`cnnkit.evaldata`)."""
+    from cnnkit import evaldata
 
-    EMNIST: the hidden slice of the test split (real data), or images generated with the hidden
-    seed (embedded default). Always written under the course root's ``autograder/_eval/``.
-    """
-    if config.settings().assignments[assignment].get("eval_data") != "emnist":
-        return
-    from cnnkit.data import load_hidden_emnist
+    wanted = config.settings().assignments[assignment].get("eval_data", [])
+    for name in [wanted] if isinstance(wanted, str) else wanted:
+        evaldata.write(paths.root, name)
 
-    data = load_hidden_emnist()
-    kind = "synthetic" if data.source == "synthetic" else "real"
-    target = eval_data_path(paths.root, "emnist", kind, data.split)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(target, images=data.images, labels=data.labels, mapping=np.array(data.mapping))
+
+def write_release_files(paths: CoursePaths, assignment: str) -> None:
+    """Files the build makes for the release (``release_files`` in course_config: file name ->
+    ``"module:function"``, called with the target path), e.g. a reference model students use."""
+    import importlib
+
+    for filename, target in config.settings().assignments[assignment].get("release_files", {}).items():
+        module, function = target.split(":")
+        getattr(importlib.import_module(module), function)(paths.release_dir(assignment) / filename)
 
 
 def write_solution(paths: CoursePaths, assignment: str, *, timeout_s: int) -> Path:
@@ -266,6 +279,7 @@ def build(paths: CoursePaths, assignments: list[str], *, real_data: bool = False
         for assignment in tqdm(assignments, desc="build", unit="assignment", file=sys.stdout):
             generate_release(paths, assignment)
             write_public_tests(paths, assignment)
+            write_release_files(paths, assignment)
             build_otter_zip(paths, assignment)
             write_eval_data(paths, assignment)
             artefacts = write_solution(paths, assignment, timeout_s=timeout_s) if execute_solutions else None

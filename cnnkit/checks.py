@@ -29,43 +29,33 @@ from otter.test_files.exception_test import ExceptionTestFile
 from cnnkit import config
 
 
-def data_kind(dataset: str = "emnist") -> str:
-    """``"real"`` or ``"synthetic"``: which data the course runs on now (for thresholds)."""
-    if dataset != "emnist":
-        raise ValueError(f"unknown dataset {dataset!r}")
-    from cnnkit.data import emnist_source
-
-    return "synthetic" if emnist_source() == "synthetic" else "real"
-
-
 def threshold(name: str, dataset: str = "emnist") -> float:
-    """A threshold from ``course_config.THRESHOLDS`` for the current data source and split."""
-    cfg = config.settings()
-    key = (data_kind(dataset), cfg.emnist_split)
+    """A threshold from ``course_config.THRESHOLDS`` for the data the course runs on now.
+
+    The key is (kind, tag) of :mod:`cnnkit.evaldata`, e.g. ``("synthetic", "balanced")``.
+    """
+    from cnnkit import evaldata
+
+    key = evaldata.DATASETS[dataset][1]()
     try:
-        return cfg.thresholds[key][name]
+        return config.settings().thresholds[key][name]
     except KeyError:
         raise CheckFailed(f"course_config.THRESHOLDS has no {name!r} for {key}") from None
 
 
 def hidden_eval_data(dataset: str = "emnist") -> dict[str, Any]:
-    """The autograder's hidden evaluation data for the current data source and split.
+    """The autograder's hidden evaluation data for the current configuration.
 
     Returns:
-        The arrays of ``autograder/_eval/<dataset>_<kind>_<split>.npz`` (for EMNIST: ``images``
-        ``(N, 28, 28)`` uint8, ``labels`` ``(N,)`` int64, ``mapping``).
+        The arrays of ``autograder/_eval/<dataset>_<kind>_<tag>.npz`` (for EMNIST: ``images``
+        ``(N, 28, 28)`` uint8, ``labels`` ``(N,)`` int64, ``mapping``); see :mod:`cnnkit.evaldata`.
     """
-    import numpy as np
+    from cnnkit import evaldata
 
-    cfg = config.settings()
-    if cfg.autograder_dir is None:
-        raise CheckFailed("hidden evaluation data exists only where the course's autograder/ is")
-    path = cfg.autograder_dir / "_eval" / f"{dataset}_{data_kind(dataset)}_{cfg.emnist_split}.npz"
-    if not path.is_file():
-        raise CheckFailed(f"hidden evaluation data {path} is missing: run `cnnkit build` "
-                          "(`cnnkit build --real --out build/real` for the real data)")
-    with np.load(path) as archive:
-        return {key: archive[key] for key in archive.files}
+    try:
+        return evaldata.load(dataset)
+    except FileNotFoundError as exc:
+        raise CheckFailed(str(exc)) from None
 
 
 class CheckFailed(AssertionError):

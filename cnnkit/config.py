@@ -10,7 +10,8 @@ variables that override single settings:
 ``CNNKIT_EMNIST_SPLIT``     EMNIST split (``balanced``, ``bymerge``, ...)
 ``CNNKIT_OFFLINE``          ``1``: never use the network
 ``CNNKIT_DATA_SOURCE``      ``synthetic``: always the embedded default (else ``auto``)
-``CNNKIT_GRADING``          ``1``: grading mode (notebooks load saved models, never train)
+``CNNKIT_GRADING``          ``1``: grading mode (notebooks load saved models, never train, never
+                            download); nbgrader's autograde/validate turn it on too
 ==========================  ==========================================================
 """
 
@@ -83,6 +84,10 @@ class Settings:
     cell_timeout_s: int
     submission_timeout_s: int
     submission_memory_mb: int
+    submission_cpu_s: int
+    submission_nproc: int
+    submission_file_mb: int
+    submission_output_kb: int
     grade_workers: int
     thresholds: dict[tuple[str, str], dict[str, float]]
     root: Path | None
@@ -105,6 +110,12 @@ def default_cache_dir() -> Path:
     return Path(base) / "cnnkit"
 
 
+def grading_mode() -> bool:
+    """True under every grading path: ``CNNKIT_GRADING=1`` (``cnnkit grade``/``validate``, otter)
+    or nbgrader's ``autograde`` and ``validate`` (which set ``NBGRADER_EXECUTION``)."""
+    return _truthy(os.environ.get("CNNKIT_GRADING")) or os.environ.get("NBGRADER_EXECUTION") in {"autograde", "validate"}
+
+
 def settings() -> Settings:
     """Read the configuration now (cheap; reflects the current environment)."""
     cfg = load_course_config()
@@ -116,8 +127,8 @@ def settings() -> Settings:
         data_dir=Path(data_dir).expanduser() if data_dir else default_cache_dir(),
         emnist_split=os.environ.get("CNNKIT_EMNIST_SPLIT") or cfg.EMNIST_SPLIT,
         data_source=_data_source(os.environ.get("CNNKIT_DATA_SOURCE") or cfg.DATA_SOURCE),
-        offline=_truthy(offline_env) if offline_env is not None else bool(cfg.OFFLINE),
-        grading=_truthy(os.environ.get("CNNKIT_GRADING")),
+        offline=grading_mode() or (_truthy(offline_env) if offline_env is not None else bool(cfg.OFFLINE)),
+        grading=grading_mode(),
         emnist_urls=tuple(cfg.EMNIST_URLS),
         synthetic_sizes=dict(cfg.SYNTHETIC_SIZES),
         synthetic_seeds=dict(cfg.SYNTHETIC_SEEDS),
@@ -127,6 +138,10 @@ def settings() -> Settings:
         cell_timeout_s=int(cfg.CELL_TIMEOUT_S),
         submission_timeout_s=int(cfg.SUBMISSION_TIMEOUT_S),
         submission_memory_mb=int(cfg.SUBMISSION_MEMORY_MB),
+        submission_cpu_s=int(cfg.SUBMISSION_CPU_S),
+        submission_nproc=int(cfg.SUBMISSION_NPROC),
+        submission_file_mb=int(cfg.SUBMISSION_FILE_MB),
+        submission_output_kb=int(cfg.SUBMISSION_OUTPUT_KB),
         grade_workers=int(cfg.GRADE_WORKERS),
         thresholds=dict(cfg.THRESHOLDS),
         root=course_root(),

@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -29,7 +30,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cnnkit import config, notebooks
+from nbclient import NotebookClient
+from nbclient.exceptions import DeadKernelError
+from traitlets import Integer
+
+from cnnkit import config, notebooks, sandbox
 
 STATUSES = ("graded", "timeout", "memory", "invalid", "error")
 CSV_COLUMNS = ("student_id", "assignment", "score", "max_score", "status")
@@ -61,6 +66,7 @@ class GradeResult:
     reason: str = ""
     questions: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    isolation: str = ""
 
     def csv_row(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in CSV_COLUMNS}
@@ -99,24 +105,125 @@ def _unique_grade_ids(root: Path, assignment: str, known: list[str]) -> set[str]
     return ids(assignment) - others
 
 
-def _grading_cell(tests_dir: Path, results_path: Path) -> str:
-    """Source of the cell appended to a submission: runs the full test files, saves results."""
-    return (
-        "import json as _json, pathlib as _pathlib\n"
-        "from cnnkit.checks import load_test_file as _load, run_test_file as _run\n"
-        f"_results = [_run(_load(_p, public_only=False), globals()).to_dict()\n"
-        f"            for _p in sorted(_pathlib.Path({str(tests_dir)!r}).glob('*.py'))]\n"
-        f"_pathlib.Path({str(results_path)!r}).write_text(_json.dumps(_results))\n"
-    )
+class _GradingClient(NotebookClient):
+    """nbclient with a cap on the output it keeps (an enormous output cannot exhaust the grader)."""
+
+    max_output_bytes = Integer(2 * 2**20).tag(config=True)
+
+    def output(self, outs: list, msg: dict[str, Any], display_id: str | None, cell_index: int) -> Any:
+        self._output_bytes = getattr(self, "_output_bytes", 0) + len(json.dumps(msg.get("content", {})))
+        if self._output_bytes <= self.max_output_bytes:
+            return super().output(outs, msg, display_id, cell_index)
+        if not getattr(self, "_truncated", False):
+            self._truncated = True
+            notice = notebooks.nbformat.v4.new_output(
+                "stream", name="stdout", text=f"[cnnkit: output beyond {self.max_output_bytes // 1024} KB dropped]\n")
+            outs.append(notice)
+        return None
+
+    async def _async_handle_timeout(self, timeout: int, cell: Any = None) -> Any:
+        self.timed_out = True
+        return await super()._async_handle_timeout(timeout, cell)
 
 
-def grade_in_this_process(sub: Submission, result_path: Path) -> None:
-    """Grade one submission here (the child process): execute, run the tests, write JSON."""
+class GradingSession:
+    """One submission's notebook in a sandboxed kernel, judged from outside (:mod:`cnnkit.judge`).
+
+    A cell that kills the kernel (``os._exit``, a crash) is skipped: the kernel is restarted and
+    the notebook re-run without it, so the rest of the work is still graded.
+    """
+
+    MAX_RESTARTS = 3
+
+    def __init__(self, nb: notebooks.NotebookNode, workdir: Path, exchange: Path, uid: int | None, hide: list[Path]) -> None:
+        self.settings = config.settings()
+        self.nb, self.workdir, self.exchange, self.uid, self.hide = nb, workdir, exchange, uid, hide
+        self.fatal_cells: set[int] = set()
+        self.timed_out = False
+        self.client: _GradingClient | None = None
+
+    def _start(self) -> None:
+        s = self.settings
+        limits = sandbox.Limits(cpu_s=s.submission_cpu_s, nproc=s.submission_nproc, file_mb=s.submission_file_mb)
+        km = sandbox.kernel_manager(self.exchange, self.workdir, uid=self.uid, hide=self.hide, limits=limits)
+        self.client = _GradingClient(
+            self.nb, km=km, timeout=s.cell_timeout_s, allow_errors=True, interrupt_on_timeout=True,
+            error_on_timeout={"ename": "CellTimeoutError", "evalue": f"cell exceeded {s.cell_timeout_s} s", "traceback": []},
+            resources={"metadata": {"path": str(self.workdir)}}, max_output_bytes=s.submission_output_kb * 1024,
+        )
+        self.client.start_new_kernel(env=notebooks.kernel_env(CNNKIT_GRADING="1", CNNKIT_OFFLINE="1"))
+        self.client.start_new_kernel_client()
+
+    def stop(self) -> None:
+        """Shut the kernel down (and kill whatever the submission left running)."""
+        if self.client is not None and self.client.km is not None:
+            try:
+                self.client._cleanup_kernel()
+            except Exception:  # noqa: BLE001 - a dead kernel is fine here
+                pass
+        if self.uid is not None and sandbox.isolation_level() == "full":
+            sandbox.kill_uid(self.uid)
+
+    def run_notebook(self) -> None:
+        """Execute every cell, restarting past cells that kill the kernel."""
+        for _attempt in range(self.MAX_RESTARTS + 1):
+            self.stop()
+            self._start()
+            for index, cell in enumerate(self.nb.cells):
+                if cell.cell_type != "code" or index in self.fatal_cells:
+                    continue
+                try:
+                    self.client.execute_cell(cell, index)
+                except DeadKernelError:
+                    self.fatal_cells.add(index)
+                    break
+                self.timed_out |= getattr(self.client, "timed_out", False)
+            else:
+                return
+        raise DeadKernelError(f"the kernel died {self.MAX_RESTARTS + 1} times")
+
+    def run_code(self, code: str) -> None:
+        """Execute a snippet in the kernel (the judge's requests)."""
+        self.nb.cells.append(notebooks.nbformat.v4.new_code_cell(code))
+        try:
+            self.client.execute_cell(self.nb.cells[-1], len(self.nb.cells) - 1)
+        finally:
+            self.nb.cells.pop()
+
+    def judge(self, test_files: list[Path]) -> list[dict[str, Any]]:
+        """Run each full test file in this (trusted) process against the kernel's globals."""
+        from cnnkit import judge
+        from cnnkit.checks import load_test_file, run_test_file
+
+        results = []
+        for path in test_files:
+            test_file = load_test_file(path, public_only=False)
+            try:
+                kernel = judge.RemoteKernel(self.run_code, self.exchange)
+                kernel.install()
+                results.append(run_test_file(test_file, judge.RemoteGlobals(kernel)).to_dict())
+            except DeadKernelError:
+                # The kernel died under this file's tests: they fail; restart for the next file.
+                results.append(_all_failed(test_file, "the submission's kernel died during these tests"))
+                self.run_notebook()
+        return results
+
+
+def _all_failed(test_file: Any, reason: str) -> dict[str, Any]:
+    cases = [{"name": tc.name, "hidden": tc.hidden, "passed": False, "points": float(tc.points or 0), "message": reason}
+             for tc in test_file.test_cases]
+    total = float(sum(tc.points or 0 for tc in test_file.test_cases))
+    return {"question": test_file.name, "score": 0.0, "max_points": total, "cases": cases}
+
+
+def grade_in_this_process(sub: Submission, result_path: Path, uid: int | None = None,
+                          hide: list[Path] | None = None) -> None:
+    """Grade one submission here (the child process): execute, judge, write JSON."""
     settings = config.settings()
     assert settings.root is not None, "grading needs the course repository (CNNKIT_COURSE_ROOT)"
     known = list(settings.assignments)
     max_score = float(settings.assignments.get(sub.assignment, {}).get("auto_points", 0))
-    result = GradeResult(sub.student_id, sub.assignment, 0.0, max_score, "graded")
+    result = GradeResult(sub.student_id, sub.assignment, 0.0, max_score, "graded", isolation=sandbox.isolation_level())
     try:
         if sub.assignment not in known:
             raise notebooks.InvalidNotebook(f"unknown assignment {sub.assignment!r} (known: {', '.join(known)})")
@@ -129,68 +236,64 @@ def grade_in_this_process(sub: Submission, result_path: Path) -> None:
         return
 
     with tempfile.TemporaryDirectory(prefix="cnnkit-grade-") as scratch:
-        workdir = Path(scratch) / sub.assignment
-        shutil.copytree(sub.folder, workdir, ignore=shutil.ignore_patterns("tests", ".ipynb_checkpoints"))
-        shutil.copytree(settings.root / "release" / sub.assignment / "tests", workdir / "tests")
-        questions_path = Path(scratch) / "questions.json"
-        tests_dir = settings.autograder_dir / sub.assignment / "tests"
-        nb.cells.append(notebooks.nbformat.v4.new_code_cell(_grading_cell(tests_dir, questions_path)))
+        os.chmod(scratch, 0o711)  # the sandbox user must reach its folders inside
+        workdir, exchange = Path(scratch) / sub.assignment, Path(scratch) / "exchange"
+        # What the release gave every student (public tests, reference files), then the submission;
+        # the public tests always come from the release.
+        shutil.copytree(settings.root / "release" / sub.assignment, workdir)
+        shutil.copytree(sub.folder, workdir, dirs_exist_ok=True, symlinks=True,
+                        ignore=shutil.ignore_patterns("tests", ".ipynb_checkpoints"))
+        exchange.mkdir()
+        tests = sorted((settings.autograder_dir / sub.assignment / "tests").glob("*.py"))
+        session = GradingSession(nb, workdir, exchange, uid, [*(hide or []), *_course_secrets(settings.root)])
         try:
-            executed = _execute_for_grading(nb, workdir, settings.cell_timeout_s)
-        except Exception as exc:  # the kernel died, or nbclient gave up
-            result.status, result.reason = "error", f"execution stopped: {type(exc).__name__}: {exc}"[:2000]
-            executed = None
-        if questions_path.is_file():
-            result.questions = json.loads(questions_path.read_text())
+            session.run_notebook()
+            result.questions = session.judge(tests)
             result.score = float(sum(q["score"] for q in result.questions))
-        elif result.status == "graded":
-            last = executed.cells[-1] if executed is not None else None
-            errors = [o for o in (last.outputs if last is not None else []) if o.output_type == "error"]
-            result.status = "error"
-            result.reason = "the tests could not run" + (f": {errors[0].ename}: {errors[0].evalue}" if errors else "")
-        timed_out = executed is not None and any(
-            o.output_type == "error" and o.get("ename") == "CellTimeoutError" for c in executed.cells
-            if c.cell_type == "code" for o in c.outputs)
-        if timed_out and result.status == "graded":
+        except DeadKernelError as exc:
+            result.status, result.reason = "error", f"the submission's kernel keeps dying: {exc}"
+        finally:
+            session.stop()
+        if session.fatal_cells and result.status == "graded":
+            cells = ", ".join(str(i) for i in sorted(session.fatal_cells))
+            result.status, result.reason = "error", f"cell(s) {cells} killed the kernel and were skipped"
+        if session.timed_out and result.status == "graded":
             result.status = "timeout"
             result.reason = f"a cell ran longer than {settings.cell_timeout_s} s and was interrupted"
     write_atomic(result_path, json.dumps(asdict(result)))
 
 
-def _execute_for_grading(nb: notebooks.NotebookNode, workdir: Path, cell_timeout_s: int) -> notebooks.NotebookNode:
-    """Execute in grading mode; a cell over its limit is interrupted and the rest goes on."""
-    from nbclient import NotebookClient
-
-    client = NotebookClient(
-        nb, timeout=cell_timeout_s, kernel_name="python3", allow_errors=True,
-        interrupt_on_timeout=True,
-        error_on_timeout={"ename": "CellTimeoutError", "evalue": f"cell exceeded {cell_timeout_s} s", "traceback": []},
-        resources={"metadata": {"path": str(workdir)}},
-    )
-    client.execute(env=notebooks.kernel_env(CNNKIT_GRADING="1", CNNKIT_OFFLINE="1"))
-    return nb
+def _course_secrets(root: Path) -> list[Path]:
+    """Folders of the course repository a submission must not see."""
+    return [root / name for name in ("autograder", "source", "solutions", "examples", ".git")]
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory of a process and its descendants, in bytes (0 once it is gone)."""
+def _rss(pid: int, uid: int | None) -> int:
+    """Resident memory of a process, its descendants and (sandboxed) everything of ``uid``, in bytes."""
     import psutil
 
     try:
         proc = psutil.Process(pid)
-        procs = [proc, *proc.children(recursive=True)]
+        procs = {proc, *proc.children(recursive=True)}
     except psutil.NoSuchProcess:
         return 0
     total = 0
     for p in procs:
         try:
-            total += p.memory_info().rss
+            if uid is None or p.uids().real != uid:
+                total += p.memory_info().rss
         except psutil.NoSuchProcess:
             pass
-    return total
+    return total + (sandbox.uid_rss(uid) if uid is not None else 0)
 
 
-def grade_submission(sub: Submission, out_dir: Path) -> GradeResult:
-    """Grade one submission in its own process group, within the configured limits."""
+def grade_submission(sub: Submission, out_dir: Path, uid: int | None = None, hide: list[Path] | None = None) -> GradeResult:
+    """Grade one submission in its own process group, within the configured limits.
+
+    Args:
+        uid: the unprivileged user id the submission's kernel runs as (root only).
+        hide: more folders the submission must not see (the batch's submissions and results).
+    """
     settings = config.settings()
     result_path = out_dir / "results" / f"{sub.key}.json"
     max_score = float(settings.assignments.get(sub.assignment, {}).get("auto_points", 0))
@@ -198,30 +301,35 @@ def grade_submission(sub: Submission, out_dir: Path) -> GradeResult:
     with tempfile.TemporaryDirectory(prefix="cnnkit-result-") as scratch:
         child_result = Path(scratch) / "result.json"
         env = notebooks.kernel_env(CNNKIT_GRADING="1", CNNKIT_OFFLINE="1", CNNKIT_COURSE_ROOT=str(settings.root))
-        command = [sys.executable, "-m", "cnnkit.grading", sub.student_id, sub.assignment,
-                   str(sub.folder.resolve()), str(child_result)]
-        proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                start_new_session=True)
-        status, reason = _watch(proc, settings.submission_timeout_s, settings.submission_memory_mb)
-        stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        job = {"student_id": sub.student_id, "assignment": sub.assignment, "folder": str(sub.folder.resolve()),
+               "result": str(child_result), "uid": uid, "hide": [str(p) for p in hide or []]}
+        proc = subprocess.Popen([sys.executable, "-m", "cnnkit.grading", json.dumps(job)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            status, reason = _watch(proc, settings.submission_timeout_s, settings.submission_memory_mb, uid)
+            stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+        finally:
+            if uid is not None and sandbox.isolation_level() == "full":
+                sandbox.kill_uid(uid)
         if status is None and child_result.is_file():
             result = GradeResult(**json.loads(child_result.read_text()))
         else:
             result = GradeResult(sub.student_id, sub.assignment, 0.0, max_score, status or "error",
-                                 reason or f"the grading process failed: {stderr[-1500:]}")
+                                 reason or f"the grading process failed: {stderr[-1500:]}",
+                                 isolation=sandbox.isolation_level())
     result.seconds = round(time.monotonic() - started, 2)
     write_atomic(result_path, json.dumps(asdict(result), indent=1))
     return result
 
 
-def _watch(proc: subprocess.Popen, timeout_s: float, memory_mb: float) -> tuple[str | None, str]:
+def _watch(proc: subprocess.Popen, timeout_s: float, memory_mb: float, uid: int | None) -> tuple[str | None, str]:
     """Wait for ``proc``; kill its process group past the time or memory limit."""
     deadline = time.monotonic() + timeout_s
     while proc.poll() is None:
         if time.monotonic() > deadline:
             _kill_group(proc)
             return "timeout", f"grading took longer than {timeout_s:g} s and was stopped"
-        if _tree_rss(proc.pid) > memory_mb * 2**20:
+        if _rss(proc.pid, uid) > memory_mb * 2**20:
             _kill_group(proc)
             return "memory", f"the submission used more than {memory_mb:g} MB of memory and was stopped"
         time.sleep(0.2)
@@ -256,8 +364,22 @@ def grade_batch(submitted_dir: Path, out_dir: Path, *, workers: int = 1, resume:
     if resume:
         subs = [s for s in subs if not (out_dir / "results" / f"{s.key}.json").is_file()]
     (out_dir / "results").mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(grade_submission, s, out_dir) for s in subs]
+    workers = max(1, workers)
+    # Each worker slot owns one sandbox uid; a submission borrows its slot's uid while it runs.
+    slots: queue.Queue[int] = queue.Queue()
+    for slot in range(workers):
+        slots.put(sandbox.BASE_UID + slot)
+    hide = [submitted_dir.resolve(), out_dir.resolve()]
+
+    def grade_in_slot(sub: Submission) -> GradeResult:
+        uid = slots.get()
+        try:
+            return grade_submission(sub, out_dir, uid, hide)
+        finally:
+            slots.put(uid)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(grade_in_slot, s) for s in subs]
         for _ in tqdm(as_completed(futures), total=len(futures), desc="grading", unit="submission", file=sys.stdout):
             pass
     return write_grades_csv(out_dir)
@@ -272,5 +394,6 @@ def format_table(results: list[GradeResult]) -> str:
 
 
 if __name__ == "__main__":
-    student_id, assignment, folder, result_file = sys.argv[1:5]
-    grade_in_this_process(Submission(student_id, assignment, Path(folder)), Path(result_file))
+    _job = json.loads(sys.argv[1])
+    grade_in_this_process(Submission(_job["student_id"], _job["assignment"], Path(_job["folder"])),
+                          Path(_job["result"]), _job["uid"], [Path(p) for p in _job["hide"]])

@@ -256,3 +256,147 @@ def plot_bars(
     fig.tight_layout()
     plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
     return fig
+
+
+# --- Assignments 3 and 4: trained CNNs --------------------------------------------------------------
+# plot_confusion_matrix, plot_training_curves, plot_weight_histograms (appended for a3/a4).
+
+
+def plot_confusion_matrix(
+    cm: np.ndarray,
+    labels: Sequence[str] | None = None,
+    *,
+    title: str | None = None,
+    size: float = 8.5,
+) -> Figure:
+    """Show a confusion matrix, each row as fractions of its true class.
+
+    Args:
+        cm: ``(K, K)`` counts, rows = true labels, columns = predicted labels (the layout of
+            ``tf.math.confusion_matrix``).
+        labels: the ``K`` class names (e.g. EMNIST characters), or ``None`` for 0..K-1.
+        title: a title above the matrix.
+        size: width and height of the figure in inches.
+
+    Returns:
+        The figure. Colours are ``cm[i, j] / cm[i].sum()`` on a square-root scale, so that
+        confusions of a few percent stand out next to a diagonal near 1.
+    """
+    from matplotlib.colors import PowerNorm
+
+    cm = np.asarray(cm, dtype=float)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError(f"a confusion matrix is square (K, K); got shape {cm.shape}")
+    k = cm.shape[0]
+    labels = [str(i) for i in range(k)] if labels is None else [str(lab) for lab in labels]
+    if len(labels) != k:
+        raise ValueError(f"{len(labels)} labels for a {k}x{k} matrix")
+    fractions = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    fig = plt.figure(figsize=(size, size))
+    ax = fig.subplots()
+    image = ax.imshow(fractions, cmap="viridis", norm=PowerNorm(0.5, vmin=0, vmax=1), interpolation="nearest")
+    fontsize = 9 if k <= 20 else 7
+    ax.set_xticks(range(k), labels, fontsize=fontsize)
+    ax.set_yticks(range(k), labels, fontsize=fontsize)
+    ax.set_xlabel("predicted label")
+    ax.set_ylabel("true label")
+    if title:
+        ax.set_title(title)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.03, label="fraction of the true class")
+    fig.tight_layout()
+    plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
+    return fig
+
+
+def plot_training_curves(
+    runs: dict[str, dict[str, Sequence[float]]],
+    *,
+    metrics: Sequence[str] = ("loss", "error"),
+    title: str | None = None,
+) -> Figure:
+    """Training curves: one panel per metric, one line per run, over epochs 1, 2, ...
+
+    Args:
+        runs: ``{label: {metric: values per epoch}}``, e.g.
+            ``{"train": {"loss": [...], "accuracy": [...]}, "validation": {...}, "test": {...}}``;
+            the keys of ``history.history`` or of :func:`cnnkit.models.read_scalars` without their
+            ``epoch_`` prefix both work.
+        metrics: the panels: any metric the runs have, plus ``"error"`` = 1 - ``"accuracy"``.
+        title: a title above the panels.
+
+    Returns:
+        The figure. A run without a metric is left out of that panel; runs whose label ends in
+        ``train`` are drawn dashed, so that training and held-out curves are told apart.
+    """
+    def values(run: dict[str, Sequence[float]], metric: str) -> np.ndarray | None:
+        run = {key.removeprefix("epoch_"): val for key, val in run.items()}
+        if metric == "error" and "accuracy" in run:
+            return 1.0 - np.asarray(run["accuracy"], dtype=float)
+        return np.asarray(run[metric], dtype=float) if metric in run else None
+
+    fig = plt.figure(figsize=(5.0 * len(metrics), 3.6 + (0.3 if title else 0)))
+    axes = fig.subplots(1, len(metrics), squeeze=False)[0]
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for ax, metric in zip(axes, metrics):
+        for i, (label, run) in enumerate(runs.items()):
+            y = values(run, metric)
+            if y is None or y.size == 0:
+                continue
+            style = "--" if label.endswith("train") else "-"
+            ax.plot(np.arange(1, y.size + 1), y, style, marker="o", markersize=3, label=label,
+                    color=colors[i % len(colors)])
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
+    return fig
+
+
+def plot_weight_histograms(
+    histograms: dict[str, Sequence[tuple[int, np.ndarray, np.ndarray]]],
+    *,
+    title: str | None = None,
+) -> Figure:
+    """How the weights of some layers shift during training: one panel per weight tensor.
+
+    Args:
+        histograms: ``{name: [(step, edges, counts), ...]}`` as :func:`cnnkit.models.read_histograms`
+            returns them (``edges`` ``(B + 1,)``, ``counts`` ``(B,)``), one entry per epoch; step
+            ``k`` is drawn as "epoch k + 1", a negative step as "before training" (dashed grey).
+        title: a title above the panels.
+
+    Returns:
+        The figure: each epoch's histogram as an outline, coloured from dark (first epoch) to
+        yellow (last), as density (area 1) so that epochs compare whatever the bucket widths.
+    """
+    names = list(histograms)
+    if not names:
+        raise ValueError("no histograms to plot")
+    fig = plt.figure(figsize=(5.0 * len(names), 3.4 + (0.3 if title else 0)))
+    axes = fig.subplots(1, len(names), squeeze=False)[0]
+    for ax, name in zip(axes, names):
+        series = list(histograms[name])
+        cmap = plt.get_cmap("viridis")
+        for i, (step, edges, counts) in enumerate(series):
+            edges, counts = np.asarray(edges, float), np.asarray(counts, float)
+            widths = np.maximum(np.diff(edges), 1e-12)
+            density = counts / max(counts.sum(), 1) / widths
+            if step < 0:
+                ax.stairs(density, edges, color="0.4", linestyle="--", label="before training")
+            else:
+                ax.stairs(density, edges, color=cmap(i / max(len(series) - 1, 1)), label=f"epoch {step + 1}")
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("weight value")
+        ax.set_ylabel("density")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
+    return fig

@@ -4,6 +4,7 @@ import numbers
 import numpy as np
 from otter.test_files import test_case
 
+OK_FORMAT = False  # otter: exception-based format
 name = "conv_output_size"
 points = 1
 all_or_nothing = True

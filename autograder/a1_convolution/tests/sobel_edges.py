@@ -2,6 +2,9 @@
 import numpy as np
 from otter.test_files import test_case
 
+from cnnkit.guards import call_without, count_calls
+
+OK_FORMAT = False  # otter: exception-based format
 name = "sobel_edges"
 points = 2
 all_or_nothing = True
@@ -36,80 +39,6 @@ _FORBIDDEN = {
 }
 
 
-def _call_without_libraries(func, *args, **kwargs):
-    """Call ``func(*args, **kwargs)`` while every routine in ``_FORBIDDEN`` raises.
-
-    A module that is already imported gets its routines replaced (``unittest.mock.patch``); one
-    that is not imported is blocked, so an ``import`` inside ``func`` fails. Names bound in
-    ``func.__globals__`` (``from scipy.signal import correlate2d``) are replaced too.
-    """
-    import sys
-    from unittest import mock
-
-    used = []
-
-    def forbidden(qualname):
-        def routine(*_args, **_kwargs):
-            used.append(qualname)
-            raise AssertionError(f"calls {qualname}")
-
-        return routine
-
-    patches, blocked, originals = [], [], {}
-    for module_name, names in _FORBIDDEN.items():
-        top = module_name.split(".")[0]
-        if top not in sys.modules:
-            blocked.append(top)
-            continue
-        module = sys.modules.get(module_name)
-        if module is None and module_name.startswith("tensorflow."):
-            module = getattr(sys.modules[top], module_name.split(".", 1)[1], None)
-        if module is None:
-            blocked.append(module_name)
-            continue
-        for name in names:
-            original = getattr(module, name, None)
-            if original is not None:
-                originals[id(original)] = f"{module_name}.{name}"
-                patches.append(mock.patch.object(module, name, forbidden(f"{module_name}.{name}")))
-    namespace = getattr(func, "__globals__", {})
-    rebound = {key: value for key, value in namespace.items() if id(value) in originals}
-    blocked = [name for name in dict.fromkeys(blocked) if name not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None
-    try:
-        for patch in patches:
-            patch.start()
-        for key, value in rebound.items():
-            namespace[key] = forbidden(originals[id(value)])
-        try:
-            result = func(*args, **kwargs)
-        except Exception as error:
-            if used:
-                break_rule = used[0]
-            elif isinstance(error, ImportError) and getattr(error, "name", None) in blocked:
-                break_rule = f"import {error.name}"
-            else:
-                raise
-            raise AssertionError(
-                f"{func.__name__} uses {break_rule}; the point of this exercise is to compute "
-                "the result yourself with NumPy array operations"
-            ) from None
-    finally:
-        namespace.update(rebound)
-        for patch in reversed(patches):
-            patch.stop()
-        for name in blocked:
-            if sys.modules.get(name, 0) is None:
-                del sys.modules[name]
-    if used:
-        raise AssertionError(
-            f"{func.__name__} uses {used[0]}; the point of this exercise is to compute the result "
-            "yourself with NumPy array operations"
-        )
-    return result
-
-
 @test_case(name="hidden_matches_opencv", points=0.5, hidden=True)
 def hidden_matches_opencv(sobel_edges):
     import cv2
@@ -118,7 +47,7 @@ def hidden_matches_opencv(sobel_edges):
     image = rng.integers(0, 256, size=(12, 10), dtype=np.uint8)
     expected_x = cv2.Sobel(image.astype(np.float64), cv2.CV_64F, 1, 0, ksize=3, borderType=cv2.BORDER_CONSTANT)
     expected_y = cv2.Sobel(image.astype(np.float64), cv2.CV_64F, 0, 1, ksize=3, borderType=cv2.BORDER_CONSTANT)
-    gx, gy, magnitude = (np.asarray(a, dtype=float) for a in _call_without_libraries(sobel_edges, image))
+    gx, gy, magnitude = (np.asarray(a, dtype=float) for a in call_without(sobel_edges, _FORBIDDEN, image))
     for label, got, expected in [("gx", gx, expected_x), ("gy", gy, expected_y)]:
         assert got.shape == expected.shape, f"{label} has shape {got.shape}; expected {expected.shape}"
         if np.allclose(got, -expected):
@@ -130,16 +59,5 @@ def hidden_matches_opencv(sobel_edges):
 @test_case(name="hidden_uses_conv2d_single", points=0.5, hidden=True)
 def hidden_uses_conv2d_single(sobel_edges, conv2d_single):
     assert conv2d_single is not None, "conv2d_single is not defined"
-    namespace = sobel_edges.__globals__
-    calls = []
-
-    def spy(*args, **kwargs):
-        calls.append(1)
-        return conv2d_single(*args, **kwargs)
-
-    namespace["conv2d_single"] = spy
-    try:
-        sobel_edges(np.eye(5))
-    finally:
-        namespace["conv2d_single"] = conv2d_single
-    assert len(calls) >= 2, f"sobel_edges called conv2d_single {len(calls)} time(s); use it for both gx and gy"
+    _, calls = count_calls(sobel_edges, "conv2d_single", np.eye(5))
+    assert calls >= 2, f"sobel_edges called conv2d_single {calls} time(s); use it for both gx and gy"

@@ -2,6 +2,9 @@
 import numpy as np
 from otter.test_files import test_case
 
+from cnnkit.guards import call_without
+
+OK_FORMAT = False  # otter: exception-based format
 name = "avg_pool2d"
 points = 2
 all_or_nothing = True
@@ -33,80 +36,6 @@ _FORBIDDEN = {
 }
 
 
-def _call_without_libraries(func, *args, **kwargs):
-    """Call ``func(*args, **kwargs)`` while every routine in ``_FORBIDDEN`` raises.
-
-    A module that is already imported gets its routines replaced (``unittest.mock.patch``); one
-    that is not imported is blocked, so an ``import`` inside ``func`` fails. Names bound in
-    ``func.__globals__`` (``from scipy.signal import correlate2d``) are replaced too.
-    """
-    import sys
-    from unittest import mock
-
-    used = []
-
-    def forbidden(qualname):
-        def routine(*_args, **_kwargs):
-            used.append(qualname)
-            raise AssertionError(f"calls {qualname}")
-
-        return routine
-
-    patches, blocked, originals = [], [], {}
-    for module_name, names in _FORBIDDEN.items():
-        top = module_name.split(".")[0]
-        if top not in sys.modules:
-            blocked.append(top)
-            continue
-        module = sys.modules.get(module_name)
-        if module is None and module_name.startswith("tensorflow."):
-            module = getattr(sys.modules[top], module_name.split(".", 1)[1], None)
-        if module is None:
-            blocked.append(module_name)
-            continue
-        for name in names:
-            original = getattr(module, name, None)
-            if original is not None:
-                originals[id(original)] = f"{module_name}.{name}"
-                patches.append(mock.patch.object(module, name, forbidden(f"{module_name}.{name}")))
-    namespace = getattr(func, "__globals__", {})
-    rebound = {key: value for key, value in namespace.items() if id(value) in originals}
-    blocked = [name for name in dict.fromkeys(blocked) if name not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None
-    try:
-        for patch in patches:
-            patch.start()
-        for key, value in rebound.items():
-            namespace[key] = forbidden(originals[id(value)])
-        try:
-            result = func(*args, **kwargs)
-        except Exception as error:
-            if used:
-                break_rule = used[0]
-            elif isinstance(error, ImportError) and getattr(error, "name", None) in blocked:
-                break_rule = f"import {error.name}"
-            else:
-                raise
-            raise AssertionError(
-                f"{func.__name__} uses {break_rule}; the point of this exercise is to compute "
-                "the result yourself with NumPy array operations"
-            ) from None
-    finally:
-        namespace.update(rebound)
-        for patch in reversed(patches):
-            patch.stop()
-        for name in blocked:
-            if sys.modules.get(name, 0) is None:
-                del sys.modules[name]
-    if used:
-        raise AssertionError(
-            f"{func.__name__} uses {used[0]}; the point of this exercise is to compute the result "
-            "yourself with NumPy array operations"
-        )
-    return result
-
-
 def _keras_avg_pool(x, pool_size, stride):
     import keras
 
@@ -131,7 +60,7 @@ def hidden_matches_keras_random(avg_pool2d):
 def hidden_no_library_and_uint8(avg_pool2d):
     x = np.random.default_rng(6).integers(0, 256, size=(1, 6, 6, 2), dtype=np.uint8)
     expected = _keras_avg_pool(x.astype(float), 3, None)
-    out = np.asarray(_call_without_libraries(avg_pool2d, x, pool_size=3))
+    out = np.asarray(call_without(avg_pool2d, _FORBIDDEN, x, pool_size=3))
     assert out.shape == expected.shape, f"avg_pool2d returned shape {out.shape}; expected {expected.shape}"
     assert np.allclose(out, expected, atol=1e-3), (
         "avg_pool2d on a uint8 batch gives wrong values; compute in float (uint8 sums wrap around at 256)"

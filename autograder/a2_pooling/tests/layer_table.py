@@ -3,6 +3,7 @@ import numbers
 
 from otter.test_files import test_case
 
+OK_FORMAT = False  # otter: exception-based format
 name = "layer_table"
 points = 3
 all_or_nothing = True

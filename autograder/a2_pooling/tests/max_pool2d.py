@@ -2,6 +2,9 @@
 import numpy as np
 from otter.test_files import test_case
 
+from cnnkit.guards import call_without
+
+OK_FORMAT = False  # otter: exception-based format
 name = "max_pool2d"
 points = 3
 all_or_nothing = True
@@ -43,80 +46,6 @@ _FORBIDDEN = {
     "keras.ops": ["max_pool", "average_pool"],
     "torch.nn.functional": ["max_pool2d", "avg_pool2d"],
 }
-
-
-def _call_without_libraries(func, *args, **kwargs):
-    """Call ``func(*args, **kwargs)`` while every routine in ``_FORBIDDEN`` raises.
-
-    A module that is already imported gets its routines replaced (``unittest.mock.patch``); one
-    that is not imported is blocked, so an ``import`` inside ``func`` fails. Names bound in
-    ``func.__globals__`` (``from scipy.signal import correlate2d``) are replaced too.
-    """
-    import sys
-    from unittest import mock
-
-    used = []
-
-    def forbidden(qualname):
-        def routine(*_args, **_kwargs):
-            used.append(qualname)
-            raise AssertionError(f"calls {qualname}")
-
-        return routine
-
-    patches, blocked, originals = [], [], {}
-    for module_name, names in _FORBIDDEN.items():
-        top = module_name.split(".")[0]
-        if top not in sys.modules:
-            blocked.append(top)
-            continue
-        module = sys.modules.get(module_name)
-        if module is None and module_name.startswith("tensorflow."):
-            module = getattr(sys.modules[top], module_name.split(".", 1)[1], None)
-        if module is None:
-            blocked.append(module_name)
-            continue
-        for name in names:
-            original = getattr(module, name, None)
-            if original is not None:
-                originals[id(original)] = f"{module_name}.{name}"
-                patches.append(mock.patch.object(module, name, forbidden(f"{module_name}.{name}")))
-    namespace = getattr(func, "__globals__", {})
-    rebound = {key: value for key, value in namespace.items() if id(value) in originals}
-    blocked = [name for name in dict.fromkeys(blocked) if name not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None
-    try:
-        for patch in patches:
-            patch.start()
-        for key, value in rebound.items():
-            namespace[key] = forbidden(originals[id(value)])
-        try:
-            result = func(*args, **kwargs)
-        except Exception as error:
-            if used:
-                break_rule = used[0]
-            elif isinstance(error, ImportError) and getattr(error, "name", None) in blocked:
-                break_rule = f"import {error.name}"
-            else:
-                raise
-            raise AssertionError(
-                f"{func.__name__} uses {break_rule}; the point of this exercise is to compute "
-                "the result yourself with NumPy array operations"
-            ) from None
-    finally:
-        namespace.update(rebound)
-        for patch in reversed(patches):
-            patch.stop()
-        for name in blocked:
-            if sys.modules.get(name, 0) is None:
-                del sys.modules[name]
-    if used:
-        raise AssertionError(
-            f"{func.__name__} uses {used[0]}; the point of this exercise is to compute the result "
-            "yourself with NumPy array operations"
-        )
-    return result
 
 
 def _keras_pool(x, pool_size, stride, kind):
@@ -162,5 +91,5 @@ def hidden_negative_values_and_channels(max_pool2d):
 def hidden_no_library(max_pool2d):
     x = np.random.default_rng(5).normal(size=(2, 6, 6, 2))
     expected = _keras_pool(x, 2, None, "max")
-    out = np.asarray(_call_without_libraries(max_pool2d, x, pool_size=2))
+    out = np.asarray(call_without(max_pool2d, _FORBIDDEN, x, pool_size=2))
     assert out.shape == expected.shape and np.allclose(out, expected, atol=1e-5), "max_pool2d gives wrong values"

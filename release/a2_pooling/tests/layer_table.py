@@ -1,6 +1,7 @@
 """layer_table: output shape and parameter count of each layer of the small CNN, computed by hand."""
 import numbers
 from otter.test_files import test_case
+OK_FORMAT = False  # otter: exception-based format
 name = "layer_table"
 points = 3
 all_or_nothing = True

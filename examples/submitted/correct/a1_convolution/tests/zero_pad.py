@@ -1,6 +1,7 @@
 """zero_pad: zero padding of a single image (H, W) and of a batch (N, H, W, C)."""
 import numpy as np
 from otter.test_files import test_case
+OK_FORMAT = False  # otter: exception-based format
 name = "zero_pad"
 points = 2
 all_or_nothing = True

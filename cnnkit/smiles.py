@@ -1,0 +1,539 @@
+"""SMILEsmileD for the smile detector (Assignment 7): find it, download it, read it, hide a slice.
+
+SMILEsmileD (https://github.com/hromi/SMILEsmileD) holds 13,165 grayscale face crops of 64x64
+pixels, 3,690 of them smiling. Where the faces come from (:func:`smiles_source`), first match wins,
+in the order :mod:`cnnkit.data` uses for EMNIST:
+
+1. ``data_dir`` -- ``settings().data_dir / "smiles" / "SMILEsmileD-master.zip"``
+   (``CNNKIT_DATA_DIR`` overrides; default ``~/.cache/cnnkit``);
+2. ``cache`` -- the same file in the kit's own download cache (``~/.cache/cnnkit``), when the data
+   folder is somewhere else;
+3. ``download`` -- GitHub's archive of the repository (``course_config.SMILES["url"]``, about
+   40 MB) saved at the path of 1., unless ``settings().offline`` or a file is already there; it is
+   written to ``<path>.partial`` and renamed only once complete and verified *by content* (the
+   numbers of positive and negative images; the archive's bytes change whenever GitHub rebuilds
+   it). A failed download logs one warning and falls through;
+4. ``synthetic`` -- the embedded default: drawn faces (:func:`generate_faces`), announced by one
+   line on stdout each time they are used, so that everything runs offline.
+
+``settings().data_source == "synthetic"`` (``CNNKIT_DATA_SOURCE=synthetic``) forces 4.
+
+The zip has the repository's layout: ``SMILEsmileD-master/SMILEs/positives/positives7/<id>.jpg``
+(smiling, label 1) and ``SMILEsmileD-master/SMILEs/negatives/negatives7/<id>.jpg`` (label 0).
+Faces are returned sorted by (numeric id, label): a fixed order in which both classes are mixed.
+
+The hidden slice: of the real faces, the fraction ``SMILES["hidden_fraction"]`` chosen by
+``np.random.default_rng(SMILES["hidden_slice_seed"]).permutation(13165)`` (its first entries, as
+for EMNIST) is kept for the autograder: :func:`load_smiles` leaves it out unless
+``include_hidden=True``, :func:`load_hidden_smiles` returns exactly it. Synthetic faces need no
+slice: the public ones are made with ``SMILES["synthetic_seed"]``, the hidden ones with the
+course's hidden seed (``autograder/hidden_seed.txt``).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import re
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from cnnkit.config import default_cache_dir, hidden_seed, load_course_config, settings
+
+__all__ = [
+    "SIDE",
+    "SmilesData",
+    "fetch_smiles",
+    "generate_faces",
+    "load_hidden_smiles",
+    "load_smiles",
+    "load_smiles_data",
+    "make_selfie_frames",
+    "smiles_source",
+    "split_faces",
+]
+
+log = logging.getLogger(__name__)
+
+#: Side of a face image, px.
+SIDE = 64
+#: The zip's name, in the data folder's ``smiles/``.
+ZIP_NAME = "SMILEsmileD-master.zip"
+_MEMBER_RE = re.compile(r"^SMILEsmileD-master/SMILEs/(positives/positives7|negatives/negatives7)/(\d+)\.jpg$")
+#: Seconds without data before a download gives up.
+DOWNLOAD_TIMEOUT_S = 60
+#: Download targets whose automatic download failed in this process (not retried implicitly).
+_FAILED_DOWNLOADS: set[Path] = set()
+#: Defaults of ``course_config.SMILES`` (a course_config without the entry still works).
+_DEFAULTS = {
+    "url": "https://github.com/hromi/SMILEsmileD/archive/refs/heads/master.zip",
+    "counts": {"positives": 3690, "negatives": 9475},
+    "hidden_fraction": 0.1,
+    "hidden_slice_seed": 20261126,
+    "synthetic_sizes": {"public": 3000, "hidden": 600},
+    "synthetic_seed": 7,
+    "synthetic_smile_fraction": 0.28,
+}
+
+
+def smiles_settings() -> dict:
+    """``course_config.SMILES`` with defaults for missing keys."""
+    cfg = getattr(load_course_config(), "SMILES", {})
+    return {**_DEFAULTS, **cfg}
+
+
+@dataclass(frozen=True)
+class SmilesData:
+    """Face crops with where they came from.
+
+    Attributes:
+        images: (N, 64, 64) uint8 grayscale faces.
+        labels: (N,) int64, 1 = smiling, 0 = not smiling.
+        source: ``"data_dir"``, ``"cache"``, ``"download"`` or ``"synthetic"``.
+    """
+
+    images: np.ndarray
+    labels: np.ndarray
+    source: str
+
+    @property
+    def kind(self) -> str:
+        """``"synthetic"`` or ``"real"``."""
+        return "synthetic" if self.source == "synthetic" else "real"
+
+
+# --- the embedded default: drawn faces ----------------------------------------------------------
+
+_UP = 2  # faces are drawn at twice the size, then reduced (anti-aliasing)
+_RAMP = (np.arange(SIDE, dtype=np.float32) + 0.5) / SIDE - 0.5  # -0.5 .. 0.5 across a face
+
+
+def _draw_face(rng: np.random.Generator, smile: bool) -> np.ndarray:
+    """One 64x64 face: head, hair, eyes, brows, nose and a mouth curved up (smile) or not."""
+    c = SIDE * _UP
+    u = float(_UP)
+    img = np.full((c, c), rng.uniform(25, 210), np.float32)  # background
+    cx = c / 2 + rng.normal(0, 2.0) * u
+    cy = c / 2 + (rng.normal(0, 2.0) + 5) * u
+    s = rng.uniform(0.9, 1.1) * u  # pose: scale
+    ang = float(np.clip(rng.normal(0, 6), -15, 15))  # pose: roll, degrees
+    fw, fh = 30 * s * rng.uniform(0.9, 1.08), 38 * s
+    skin = rng.uniform(100, 215)
+
+    def ell(center, axes, value, start=0, end=360, thickness=-1):
+        cv2.ellipse(img, (int(round(center[0])), int(round(center[1]))),
+                    (max(1, int(round(axes[0]))), max(1, int(round(axes[1])))), ang, start, end,
+                    float(value), thickness, cv2.LINE_AA)
+
+    ell((cx, cy - 7 * s), (fw * 1.06, fh), rng.uniform(10, 95), 180, 360)  # hair
+    ell((cx, cy), (fw, fh), skin)  # head
+    rot = np.deg2rad(ang)
+    along = np.array([np.cos(rot), np.sin(rot)])  # the face's horizontal axis in the image
+    down = np.array([-np.sin(rot), np.cos(rot)])
+
+    def at(dx, dy):
+        dx, dy = np.asarray(dx, np.float64)[..., None], np.asarray(dy, np.float64)[..., None]
+        return np.array([cx, cy]) + dx * along + dy * down
+
+    eye_dx = 11 * s * rng.uniform(0.9, 1.1)
+    eye_w, eye_h = 5 * s, 2.4 * s * rng.uniform(0.7, 1.2)
+    eye_v, brow_v = skin * rng.uniform(0.15, 0.4), skin * rng.uniform(0.2, 0.6)
+    brow_dy = 6 * s * rng.uniform(0.8, 1.2)
+    for side in (-1, 1):
+        ell(at(side * eye_dx, -8 * s), (eye_w * 1.4, eye_h * 2.2), skin * 0.78)  # eye socket
+        ell(at(side * eye_dx, -8 * s), (eye_w, eye_h), eye_v)
+        ell(at(side * eye_dx, -8 * s - brow_dy), (eye_w * 1.3, 2 * s), brow_v, 190, 350,
+            max(1, int(round(2 * s))))
+    ell(at(0, 4 * s), (4 * s, 2 * s), skin * 0.62, 0, 180, max(1, int(round(1.5 * u))))  # nose
+    # The mouth: y = curve * (1 - x^2) below its corners; smiles curve up (corners above the centre).
+    curve = rng.uniform(0.25, 0.9) if smile else rng.uniform(-0.35, 0.18)
+    mw = 9 * s * rng.uniform(0.85, 1.2)
+    xs = np.linspace(-1, 1, 41)
+    lower = at(xs * mw, 15 * s + curve * mw * 0.45 * (1 - xs * xs) - curve * mw * 0.2)
+    lip = skin * rng.uniform(0.3, 0.6)
+    if smile and rng.random() < 0.6:  # an open smile: dark mouth and a band of teeth
+        upper = at(xs * mw, 15 * s - curve * mw * 0.2 + 0.1 * curve * mw * (1 - xs * xs))
+        cv2.fillPoly(img, [np.concatenate([lower, upper[::-1]]).round().astype(np.int32)], float(lip * 0.6), cv2.LINE_AA)
+        teeth = lower - 0.16 * curve * mw * down
+        cv2.fillPoly(img, [np.concatenate([teeth, upper[::-1]]).round().astype(np.int32)],
+                     float(min(250.0, skin * 1.25)), cv2.LINE_AA)
+    cv2.polylines(img, [lower.round().astype(np.int32)], False, float(lip), max(1, int(round(2 * s))), cv2.LINE_AA)
+    # Lighting: a linear gradient in a random direction; then reduce, blur a little, add noise.
+    grad = rng.normal(0, 0.25, 2)
+    img = cv2.resize(img, (SIDE, SIDE), interpolation=cv2.INTER_AREA)
+    img *= 1 + grad[0] * _RAMP[None, :] + grad[1] * _RAMP[:, None]
+    img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, 1.0))
+    img += rng.normal(0, rng.uniform(2, 8), img.shape).astype(np.float32)
+    return np.clip(np.rint(img), 0, 255).astype(np.uint8)
+
+
+def generate_faces(n: int, seed: int, smile_fraction: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``n`` synthetic 64x64 faces (the embedded default of :func:`load_smiles`).
+
+    Each face is an ellipse with hair, eyes, brows and a nose, with random pose (position, scale,
+    roll), skin and background tones, a lighting gradient, blur and noise. Smiling faces (label 1)
+    have a mouth curved up, often open with teeth; the others a straight or slightly down-turned
+    mouth. About ``smile_fraction`` of the faces smile (SMILEsmileD: 28%).
+
+    Args:
+        n: number of faces (>= 0).
+        seed: non-negative; face ``i`` draws its random numbers from ``default_rng([seed, i])``,
+            so the same seed gives the same bytes and the first ``n`` faces do not depend on ``n``.
+        smile_fraction: probability that a face smiles (``None``: ``SMILES["synthetic_smile_fraction"]``).
+
+    Returns:
+        images (n, 64, 64) uint8 and labels (n,) int64 (1 = smiling).
+    """
+    if n < 0 or seed < 0:
+        raise ValueError(f"n and seed must be >= 0, got n={n}, seed={seed}")
+    p = smiles_settings()["synthetic_smile_fraction"] if smile_fraction is None else smile_fraction
+    images = np.empty((n, SIDE, SIDE), np.uint8)
+    labels = np.empty(n, np.int64)
+    for i in range(n):
+        rng = np.random.default_rng([seed, i])
+        labels[i] = int(rng.random() < p)
+        images[i] = _draw_face(rng, bool(labels[i]))
+    return images, labels
+
+
+@functools.lru_cache(maxsize=4)
+def _synthetic(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    images, labels = generate_faces(n, seed)
+    images.setflags(write=False)
+    labels.setflags(write=False)
+    return images, labels
+
+
+# --- the zip ------------------------------------------------------------------------------------
+
+
+def _count_members(path: Path) -> dict[str, int] | None:
+    """``{"positives": n, "negatives": m}`` of the face images in a zip; ``None`` if unreadable."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return None
+    counts = {"positives": 0, "negatives": 0}
+    for name in names:
+        m = _MEMBER_RE.match(name)
+        if m:
+            counts["positives" if m.group(1).startswith("positives") else "negatives"] += 1
+    return counts
+
+
+def _zip_status(path: Path) -> str:
+    """``"ok"`` if ``path`` is a SMILEsmileD archive with the expected counts, else why not."""
+    if not path.is_file():
+        return "missing"
+    counts = _count_members(path)
+    if counts is None:
+        return "not a readable zip"
+    expected = smiles_settings()["counts"]
+    if counts != expected:
+        return (f"has {counts['positives']} positive and {counts['negatives']} negative faces, "
+                f"expected {expected['positives']} and {expected['negatives']}")
+    return "ok"
+
+
+@functools.lru_cache(maxsize=2)
+def _read_zip(path: str, mtime_ns: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Decode every face of a zip (cached; mtime and size make a replaced file re-read).
+
+    Returns:
+        read-only (N, 64, 64) uint8 images and (N,) int64 labels, sorted by (id, label).
+    """
+    entries = []
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            m = _MEMBER_RE.match(name)
+            if m:
+                entries.append((int(m.group(2)), int(m.group(1).startswith("positives")), name))
+        entries.sort()
+        images = np.empty((len(entries), SIDE, SIDE), np.uint8)
+        for i, (_, _, name) in enumerate(entries):
+            img = cv2.imdecode(np.frombuffer(zf.read(name), np.uint8), cv2.IMREAD_GRAYSCALE)
+            if img is None:
+                raise ValueError(f"{path}: {name} is not a readable image")
+            if img.shape != (SIDE, SIDE):
+                img = cv2.resize(img, (SIDE, SIDE), interpolation=cv2.INTER_AREA)
+            images[i] = img
+    labels = np.array([label for _, label, _ in entries], np.int64)
+    images.setflags(write=False)
+    labels.setflags(write=False)
+    return images, labels
+
+
+def _load_zip(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    st = path.stat()
+    return _read_zip(str(path.resolve()), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _hidden_split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(public, hidden) sorted index arrays partitioning ``range(n)`` (as for EMNIST)."""
+    perm = np.random.default_rng(seed).permutation(n)
+    k = int(round(fraction * n))
+    return np.sort(perm[k:]), np.sort(perm[:k])
+
+
+def clear_cache() -> None:
+    """Forget every decoded or generated array kept in this process."""
+    _read_zip.cache_clear()
+    _synthetic.cache_clear()
+    _hidden_split.cache_clear()
+    _FAILED_DOWNLOADS.clear()
+
+
+# --- where the faces are ------------------------------------------------------------------------
+
+
+def _data_dir_zip() -> Path:
+    """``settings().data_dir / "smiles" / ZIP_NAME``: source 1 and the download target."""
+    return settings().data_dir / "smiles" / ZIP_NAME
+
+
+def _cache_zip() -> Path:
+    """The kit's own download cache."""
+    return default_cache_dir() / "smiles" / ZIP_NAME
+
+
+def _resolve() -> tuple[str, Path | None, list[str]]:
+    """Which source serves the faces now: (source, path or None, notes on the sources passed)."""
+    if settings().data_source == "synthetic":
+        return "synthetic", None, []
+    notes: list[str] = []
+    candidates = [("data_dir", _data_dir_zip())]
+    if _cache_zip().resolve() != _data_dir_zip().resolve():
+        candidates.append(("cache", _cache_zip()))
+    for source, path in candidates:
+        status = _zip_status(path)
+        if status == "ok":
+            return source, path, notes
+        notes.append(f"{path} ({status})")
+    target = _data_dir_zip()
+    url = smiles_settings()["url"]
+    if settings().offline:
+        notes.append("download skipped (offline)")
+    elif target.exists():
+        notes.append(f"download skipped ({target} exists)")
+    elif target in _FAILED_DOWNLOADS:
+        notes.append(f"download failed earlier in this session ({url})")
+    else:
+        return "download", target, notes
+    return "synthetic", None, notes
+
+
+def smiles_source() -> str:
+    """The source :func:`load_smiles` would use now, without loading anything.
+
+    Returns:
+        ``"data_dir"``, ``"cache"``, ``"download"`` (would try; may still end synthetic) or
+        ``"synthetic"``.
+    """
+    return _resolve()[0]
+
+
+def smiles_kind() -> str:
+    """``"real"`` or ``"synthetic"``: what :func:`load_smiles` returns now (a download counts as real)."""
+    return "synthetic" if smiles_source() == "synthetic" else "real"
+
+
+# --- download -----------------------------------------------------------------------------------
+
+
+def _workaround(url: str, dest: Path) -> str:
+    return (f"download {url} in a browser and save it, unchanged, as {dest} "
+            "(or set CNNKIT_DATA_DIR to a folder holding smiles/" + ZIP_NAME + ")")
+
+
+def _download(url: str, dest: Path) -> None:
+    """Fetch ``url`` (http(s) or file://) to ``dest`` through ``<dest>.partial``, verified by content."""
+    from tqdm.auto import tqdm
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    partial = dest.with_name(dest.name + ".partial")
+    try:
+        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as resp, open(partial, "wb") as out:
+            total = int(resp.headers.get("Content-Length") or 0) or None
+            with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc="SMILEsmileD") as bar:
+                while chunk := resp.read(1 << 20):
+                    out.write(chunk)
+                    bar.update(len(chunk))
+        status = _zip_status(partial)
+        if status != "ok":
+            raise ValueError(f"the downloaded archive is not SMILEsmileD: {status}")
+        os.replace(partial, dest)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def fetch_smiles(force: bool = False) -> Path:
+    """Download SMILEsmileD (GitHub's archive of the repository) to the data folder.
+
+    Args:
+        force: download even if a valid archive is already there (replaced only once verified).
+
+    Returns:
+        The path of the zip (``settings().data_dir / "smiles" / "SMILEsmileD-master.zip"``).
+
+    Raises:
+        RuntimeError: offline, or the download failed or did not verify; the message names the
+            URL and the manual work-around.
+    """
+    dest = _data_dir_zip()
+    url = smiles_settings()["url"]
+    if not force and _zip_status(dest) == "ok":
+        return dest
+    if settings().offline:
+        raise RuntimeError(f"cnnkit is offline (CNNKIT_OFFLINE / OFFLINE): not downloading SMILEsmileD; "
+                           f"{_workaround(url, dest)}")
+    try:
+        _download(url, dest)
+    except Exception as exc:  # noqa: BLE001 - any failure is reported with the work-around
+        raise RuntimeError(f"could not download SMILEsmileD from {url} ({exc}); {_workaround(url, dest)}") from exc
+    return dest
+
+
+# --- loading ------------------------------------------------------------------------------------
+
+
+def load_smiles_data(*, limit: int | None = None, include_hidden: bool = False) -> SmilesData:
+    """Load the faces from the first available source (see the module docstring).
+
+    Args:
+        limit: keep only the first ``limit`` faces (after the hidden slice is removed).
+        include_hidden: real data only: keep the autograder's hidden slice.
+
+    Returns:
+        :class:`SmilesData` with fresh writable arrays.
+    """
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be >= 0, got {limit}")
+    source, path, notes = _resolve()
+    cfg = smiles_settings()
+    if source == "download":
+        assert path is not None
+        try:
+            fetch_smiles()
+        except RuntimeError as exc:
+            log.warning("cnnkit: %s", exc)
+            _FAILED_DOWNLOADS.add(path)
+            notes.append(f"download failed ({cfg['url']})")
+            source = "synthetic"
+    if source == "synthetic":
+        size = int(cfg["synthetic_sizes"]["public"])
+        why = (f"SMILEsmileD not found (looked in {'; '.join(notes)})" if notes
+               else "data source set to 'synthetic' (CNNKIT_DATA_SOURCE / DATA_SOURCE)")
+        print(f"cnnkit: {why}; using the embedded synthetic faces ({size} drawn 64x64 faces). "
+              f"Set CNNKIT_DATA_DIR or download {cfg['url']} for the real SMILEsmileD.", flush=True)
+        images, labels = _synthetic(size, int(cfg["synthetic_seed"]))
+        images, labels = images[:limit], labels[:limit]
+        return SmilesData(images.copy(), labels.copy(), "synthetic")
+    assert path is not None
+    images, labels = _load_zip(path)
+    if include_hidden:
+        idx = np.arange(len(labels))
+    else:
+        idx, _ = _hidden_split(len(labels), float(cfg["hidden_fraction"]), int(cfg["hidden_slice_seed"]))
+    idx = idx[:limit]
+    return SmilesData(images[idx], labels[idx], source)
+
+
+def load_smiles(*, limit: int | None = None, include_hidden: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """SMILEsmileD faces (or the embedded synthetic faces), see :func:`load_smiles_data`.
+
+    Returns:
+        images (N, 64, 64) uint8 grayscale, labels (N,) int64 with 1 = smiling; a fixed order.
+    """
+    data = load_smiles_data(limit=limit, include_hidden=include_hidden)
+    return data.images, data.labels
+
+
+def load_hidden_smiles() -> SmilesData:
+    """The autograder's hidden faces (instructor side; never downloads).
+
+    Real data: exactly the hidden slice, in source order. Synthetic: ``SMILES["synthetic_sizes"]
+    ["hidden"]`` faces drawn with the hidden seed.
+
+    Raises:
+        FileNotFoundError: synthetic data outside the course repository (no hidden seed).
+    """
+    source, path, _ = _resolve()
+    cfg = smiles_settings()
+    if source in ("data_dir", "cache"):
+        assert path is not None
+        images, labels = _load_zip(path)
+        _, hidden = _hidden_split(len(labels), float(cfg["hidden_fraction"]), int(cfg["hidden_slice_seed"]))
+        return SmilesData(images[hidden], labels[hidden], source)
+    images, labels = _synthetic(int(cfg["synthetic_sizes"]["hidden"]), hidden_seed())
+    return SmilesData(images.copy(), labels.copy(), "synthetic")
+
+
+def split_faces(images: np.ndarray, labels: np.ndarray, test_fraction: float = 0.2, seed: int = 0
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A stratified random split: the same fraction of each class goes to the test set.
+
+    Returns:
+        x_train, y_train, x_test, y_test (each class in the test set by ``round(test_fraction * n_class)``).
+    """
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    test = np.zeros(len(labels), bool)
+    for cls in np.unique(labels):
+        idx = np.flatnonzero(labels == cls)
+        test[rng.permutation(idx)[: int(round(test_fraction * len(idx)))]] = True
+    return images[~test], labels[~test], images[test], labels[test]
+
+
+# --- the selfie app's frames ----------------------------------------------------------------------
+
+
+def make_selfie_frames(faces: np.ndarray, *, size: tuple[int, int] = (240, 320), face_px: int = 120,
+                       seed: int = 0, empty: np.ndarray | None = None) -> np.ndarray:
+    """Turn a sequence of face crops into camera-like frames, for the selfie app's demo.
+
+    Each face is enlarged to ``face_px`` pixels and placed near the middle of a frame with a
+    background of soft gradients, moving a little from frame to frame (a hand-held phone), with
+    sensor noise. Frames where ``empty[i]`` is true show the background alone (nobody in view).
+
+    Args:
+        faces: (T, 64, 64) uint8 face crops, one per frame.
+        size: (height, width) of a frame, px.
+        face_px: side of the face in the frame, px.
+        seed: seed of the background, the motion and the noise.
+        empty: (T,) bool, frames without a face (default: none).
+
+    Returns:
+        (T, height, width, 3) uint8 BGR frames (OpenCV's colour order, as a webcam gives them).
+    """
+    faces = np.asarray(faces)
+    t_count = len(faces)
+    h, w = size
+    rng = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    background = 90 + 50 * np.sin(xx / w * 3.0 + rng.uniform(0, 6)) + 30 * np.cos(yy / h * 2.0 + rng.uniform(0, 6))
+    tint = rng.uniform(0.85, 1.15, 3)
+    empty = np.zeros(t_count, bool) if empty is None else np.asarray(empty, bool)
+    walk = np.cumsum(rng.normal(0, 1.5, (t_count, 2)), axis=0)
+    frames = np.empty((t_count, h, w, 3), np.uint8)
+    for i in range(t_count):
+        gray = background.copy()
+        if not empty[i]:
+            face = cv2.resize(faces[i], (face_px, face_px), interpolation=cv2.INTER_CUBIC).astype(np.float32)
+            top = int(np.clip(h / 2 - face_px / 2 + walk[i, 1], 0, h - face_px))
+            left = int(np.clip(w / 2 - face_px / 2 + walk[i, 0], 0, w - face_px))
+            # feather the crop's border into the background
+            ramp = np.minimum(np.arange(face_px), np.arange(face_px)[::-1]).astype(np.float32)
+            alpha = np.clip(np.minimum.outer(ramp, ramp) / 6.0, 0, 1)
+            region = gray[top:top + face_px, left:left + face_px]
+            gray[top:top + face_px, left:left + face_px] = alpha * face + (1 - alpha) * region
+        gray += rng.normal(0, 3, gray.shape).astype(np.float32)
+        frames[i] = np.clip(gray[..., None] * tint, 0, 255).astype(np.uint8)
+    return frames
