@@ -16,14 +16,9 @@ c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this 
 
 c.CourseDirectory.course_id = course_config.COURSE_ID
 c.CourseDirectory.root = str(_ROOT)
-c.CourseDirectory.db_assignments = [{"name": name} for name in course_config.ASSIGNMENTS]
 # Cell timeout: long enough for the training cells, short enough to stop an infinite loop.
 c.Execute.timeout = course_config.CELL_TIMEOUT_S
 c.Execute.interrupt_on_timeout = True
-# Hidden tests find autograder/ through the course root; every grading path sets grading mode
-# (notebooks then load saved models instead of training).
-if any(command in sys.argv[1:2] for command in ("autograde", "validate")):
-    os.environ["CNNKIT_GRADING"] = "1"
-    os.environ["CNNKIT_OFFLINE"] = "1"
-    os.environ.setdefault("CNNKIT_COURSE_ROOT", str(_ROOT))
+# Grading mode (notebooks load saved models instead of training) follows from nbgrader's own
+# NBGRADER_EXECUTION=autograde|validate; hidden tests find autograder/ through the course root.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
