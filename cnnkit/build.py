@@ -144,14 +144,29 @@ def reproducible_zip(path: Path) -> None:
 
 
 def build_otter_zip(paths: CoursePaths, assignment: str) -> None:
-    """``autograder/<id>/autograder.zip`` with otter's ``otter generate`` (full test files)."""
+    """``autograder/<id>/autograder.zip`` with otter's ``otter generate``, for ``otter run`` and
+    Gradescope-compatible services: the full test files, the pinned requirements plus the cnnkit
+    wheel, and the hidden evaluation data of the current build (support files)."""
+    from cnnkit import evaldata
+
     target = paths.otter_zip(assignment)
     target.parent.mkdir(parents=True, exist_ok=True)
+    wheel = next((paths.out / "release").glob("cnnkit-*.whl"))
+    wanted = config.settings().assignments[assignment].get("eval_data", [])
     with tempfile.TemporaryDirectory() as scratch:
+        support = [Path(scratch) / wheel.name, Path(scratch) / "_eval"]
+        shutil.copy(wheel, support[0])
+        support[1].mkdir()
+        for name in [wanted] if isinstance(wanted, str) else wanted:
+            shutil.copy(evaldata.current_path(name), support[1])
+        requirements = Path(scratch) / "requirements.txt"
+        pins = [line for line in (paths.root / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
+        requirements.write_text("\n".join([*pins, f"/autograder/source/files/{wheel.name}", ""]))
         command = [
             sys.executable, "-m", "otter", "generate", "-t", str(paths.full_tests(assignment)),
-            "-o", str(Path(scratch) / "autograder.zip"), "-r", str(paths.root / "requirements.txt"),
-            "--overwrite-requirements", "--no-config", "--no-environment",
+            "-o", str(Path(scratch) / "autograder.zip"), "-r", str(requirements),
+            "--overwrite-requirements", "--no-config", "--no-environment", "--python-version", "3.11",
+            *(p.name for p in support),
         ]
         done = subprocess.run(command, capture_output=True, text=True, cwd=scratch)
         if done.returncode != 0:
@@ -280,8 +295,8 @@ def build(paths: CoursePaths, assignments: list[str], *, real_data: bool = False
             generate_release(paths, assignment)
             write_public_tests(paths, assignment)
             write_release_files(paths, assignment)
-            build_otter_zip(paths, assignment)
             write_eval_data(paths, assignment)
+            build_otter_zip(paths, assignment)
             artefacts = write_solution(paths, assignment, timeout_s=timeout_s) if execute_solutions else None
             try:
                 write_examples(paths, assignment, artefacts)

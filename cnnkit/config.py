@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -111,9 +112,13 @@ def default_cache_dir() -> Path:
 
 
 def grading_mode() -> bool:
-    """True under every grading path: ``CNNKIT_GRADING=1`` (``cnnkit grade``/``validate``, otter)
-    or nbgrader's ``autograde`` and ``validate`` (which set ``NBGRADER_EXECUTION``)."""
-    return _truthy(os.environ.get("CNNKIT_GRADING")) or os.environ.get("NBGRADER_EXECUTION") in {"autograde", "validate"}
+    """True under every grading path: ``CNNKIT_GRADING=1`` (``cnnkit grade``/``validate``),
+    nbgrader's ``autograde`` and ``validate`` (which set ``NBGRADER_EXECUTION``), and otter's
+    grading mode (``otter run``, Gradescope)."""
+    if _truthy(os.environ.get("CNNKIT_GRADING")) or os.environ.get("NBGRADER_EXECUTION") in {"autograde", "validate"}:
+        return True
+    otter_notebook = sys.modules.get("otter.check.notebook")  # otter run / a grading service
+    return bool(otter_notebook is not None and getattr(otter_notebook.Notebook, "_grading_mode", False))
 
 
 def settings() -> Settings:

@@ -18,7 +18,6 @@ import csv
 import io
 import json
 import os
-import queue
 import shutil
 import signal
 import subprocess
@@ -141,11 +140,16 @@ class GradingSession:
         self.fatal_cells: set[int] = set()
         self.timed_out = False
         self.client: _GradingClient | None = None
+        self.starts = 0
+        self.kernel_dir = exchange
 
     def _start(self) -> None:
         s = self.settings
         limits = sandbox.Limits(cpu_s=s.submission_cpu_s, nproc=s.submission_nproc, file_mb=s.submission_file_mb)
-        km = sandbox.kernel_manager(self.exchange, self.workdir, uid=self.uid, hide=self.hide, limits=limits)
+        self.starts += 1
+        self.kernel_dir = self.exchange / f"kernel{self.starts}"  # fresh sockets after a restart
+        self.kernel_dir.mkdir()
+        km = sandbox.kernel_manager(self.kernel_dir, self.workdir, uid=self.uid, hide=self.hide, limits=limits)
         self.client = _GradingClient(
             self.nb, km=km, timeout=s.cell_timeout_s, allow_errors=True, interrupt_on_timeout=True,
             error_on_timeout={"ename": "CellTimeoutError", "evalue": f"cell exceeded {s.cell_timeout_s} s", "traceback": []},
@@ -199,7 +203,7 @@ class GradingSession:
         for path in test_files:
             test_file = load_test_file(path, public_only=False)
             try:
-                kernel = judge.RemoteKernel(self.run_code, self.exchange)
+                kernel = judge.RemoteKernel(self.run_code, self.kernel_dir)
                 kernel.install()
                 results.append(run_test_file(test_file, judge.RemoteGlobals(kernel)).to_dict())
             except DeadKernelError:
@@ -235,6 +239,7 @@ def grade_in_this_process(sub: Submission, result_path: Path, uid: int | None = 
         write_atomic(result_path, json.dumps(asdict(result)))
         return
 
+    result.reason = _integrity_notes(nb, settings.root / "release" / sub.assignment / f"{sub.assignment}.ipynb")
     with tempfile.TemporaryDirectory(prefix="cnnkit-grade-") as scratch:
         os.chmod(scratch, 0o711)  # the sandbox user must reach its folders inside
         workdir, exchange = Path(scratch) / sub.assignment, Path(scratch) / "exchange"
@@ -261,6 +266,30 @@ def grade_in_this_process(sub: Submission, result_path: Path, uid: int | None = 
             result.status = "timeout"
             result.reason = f"a cell ran longer than {settings.cell_timeout_s} s and was interrupted"
     write_atomic(result_path, json.dumps(asdict(result)))
+
+
+def _integrity_notes(nb: notebooks.NotebookNode, release_path: Path) -> str:
+    """Read-only cells the student deleted, edited (nbgrader's checksums) or moved. Only a note:
+    the hidden tests, not the notebook's test cells, decide the score."""
+    from nbgrader.utils import compute_checksum
+
+    release = notebooks.read_notebook(release_path)
+    locked = [c for c in release.cells if notebooks.nbgrader_meta(c).get("locked") or notebooks.is_autograded_test(c)]
+    theirs = {notebooks.nbgrader_meta(c).get("grade_id"): c for c in nb.cells if notebooks.nbgrader_meta(c).get("grade_id")}
+    deleted = [notebooks.nbgrader_meta(c)["grade_id"] for c in locked if notebooks.nbgrader_meta(c)["grade_id"] not in theirs]
+    edited = []
+    for cell in locked:
+        meta = notebooks.nbgrader_meta(cell)
+        mine = theirs.get(meta["grade_id"])
+        if mine is not None and "checksum" in meta and compute_checksum(mine) != meta["checksum"]:
+            edited.append(meta["grade_id"])
+    order = [gid for gid in notebooks.grade_ids(nb) if gid in {notebooks.nbgrader_meta(c)["grade_id"] for c in locked}]
+    expected_order = [notebooks.nbgrader_meta(c)["grade_id"] for c in locked if notebooks.nbgrader_meta(c)["grade_id"] in order]
+    notes = [f"{what}: {', '.join(ids)}" for what, ids in
+             (("deleted read-only cells", deleted), ("edited read-only cells", edited)) if ids]
+    if order != expected_order:
+        notes.append("read-only cells were moved")
+    return "; ".join(notes)
 
 
 def _course_secrets(root: Path) -> list[Path]:
@@ -303,14 +332,17 @@ def grade_submission(sub: Submission, out_dir: Path, uid: int | None = None, hid
         env = notebooks.kernel_env(CNNKIT_GRADING="1", CNNKIT_OFFLINE="1", CNNKIT_COURSE_ROOT=str(settings.root))
         job = {"student_id": sub.student_id, "assignment": sub.assignment, "folder": str(sub.folder.resolve()),
                "result": str(child_result), "uid": uid, "hide": [str(p) for p in hide or []]}
-        proc = subprocess.Popen([sys.executable, "-m", "cnnkit.grading", json.dumps(job)], env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-        try:
-            status, reason = _watch(proc, settings.submission_timeout_s, settings.submission_memory_mb, uid)
-            stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-        finally:
-            if uid is not None and sandbox.isolation_level() == "full":
-                sandbox.kill_uid(uid)
+        # stderr to a file, not a pipe: what the submission leaves running would hold a pipe open.
+        with (Path(scratch) / "stderr.txt").open("w+b") as errors:
+            proc = subprocess.Popen([sys.executable, "-m", "cnnkit.grading", json.dumps(job)], env=env,
+                                    stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
+            try:
+                status, reason = _watch(proc, settings.submission_timeout_s, settings.submission_memory_mb, uid)
+            finally:
+                if uid is not None and sandbox.isolation_level() == "full":
+                    sandbox.kill_uid(uid)
+            errors.seek(0)
+            stderr = errors.read().decode(errors="replace")
         if status is None and child_result.is_file():
             result = GradeResult(**json.loads(child_result.read_text()))
         else:
@@ -365,18 +397,11 @@ def grade_batch(submitted_dir: Path, out_dir: Path, *, workers: int = 1, resume:
         subs = [s for s in subs if not (out_dir / "results" / f"{s.key}.json").is_file()]
     (out_dir / "results").mkdir(parents=True, exist_ok=True)
     workers = max(1, workers)
-    # Each worker slot owns one sandbox uid; a submission borrows its slot's uid while it runs.
-    slots: queue.Queue[int] = queue.Queue()
-    for slot in range(workers):
-        slots.put(sandbox.BASE_UID + slot)
     hide = [submitted_dir.resolve(), out_dir.resolve()]
 
     def grade_in_slot(sub: Submission) -> GradeResult:
-        uid = slots.get()
-        try:
+        with sandbox.borrowed_uid() as uid:  # a uid of its own for each submission
             return grade_submission(sub, out_dir, uid, hide)
-        finally:
-            slots.put(uid)
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(grade_in_slot, s) for s in subs]

@@ -94,6 +94,13 @@ def _has_dot(glyph: np.ndarray) -> bool:
     return bool(np.any(small & (tops < glyph.shape[0] * 0.45)))
 
 
+def _dottable(glyph: np.ndarray) -> bool:
+    """Whether a glyph looks like a stem or a hook that a dot turns into an i or j: its ink is
+    less than half as wide as it is tall (an I with wide serifs is left alone)."""
+    ys, xs = np.nonzero(glyph > BOX_THRESHOLD)
+    return len(ys) > 0 and np.ptp(xs) + 1 < 0.5 * (np.ptp(ys) + 1)
+
+
 def _add_dot(glyph: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """A lowercase i/j from an I/J glyph: the stem shortened to ~65% and a round dot above it."""
     ys, xs = np.nonzero(glyph > BOX_THRESHOLD)
@@ -133,7 +140,7 @@ def _shear(glyph: np.ndarray, slant: float) -> np.ndarray:
 def _glyph(image: np.ndarray, rng: np.random.Generator, height_px: float, slant: float, dot: bool) -> np.ndarray:
     """One EMNIST image as ink (0..1) scaled, slanted and cropped to its ink (1 px margin)."""
     g = image.astype(np.float32) / max(float(image.max()), 1.0)
-    if dot and not _has_dot(g):
+    if dot and not _has_dot(g) and _dottable(g):
         g = _add_dot(g, rng)
     g = np.pad(g, 2)
     f = height_px / 24.0  # EMNIST characters fill about 24 of 28 px
@@ -245,7 +252,8 @@ def compose_lines(
         height, width: size of each line image, px.
         char_height: range of a line's nominal character height, px (EMNIST's 24 px of ink are
             scaled to it).
-        dot_prob: share of the i/j characters (``I``/``J`` in the 47-class set) written with a dot.
+        dot_prob: share of the i/j characters (``I``/``J`` in the 47-class set) written with a dot
+            (those whose image has no dot yet and is narrow: a stem or a hook, not an I with serifs).
         touch_prob: probability that a character touches or overlaps the next one.
         lighting: largest strength of the lighting gradient (0: even light; 0.35: the paper's
             brightness varies by up to +-35% across the line).
@@ -307,12 +315,14 @@ def lines_to_arrays(lines: Sequence[Line], mapping: Sequence[str]) -> dict[str, 
     }
 
 
-def lines_from_arrays(arrays: dict[str, np.ndarray]) -> list[Line]:
-    """The inverse of :func:`lines_to_arrays`."""
+def lines_from_arrays(arrays: dict[str, np.ndarray], prefix: str = "") -> list[Line]:
+    """The inverse of :func:`lines_to_arrays`; ``prefix`` selects a set stored with prefixed keys
+    (``"ij_"`` reads ``ij_images``, ``ij_boxes``, ...)."""
     out = []
-    for i, image in enumerate(arrays["images"]):
-        sel = arrays["box_line"] == i
-        out.append(Line(image, arrays["boxes"][sel], arrays["labels"][sel], str(arrays["texts"][i])))
+    box_line, boxes, labels = (arrays[prefix + k] for k in ("box_line", "boxes", "labels"))
+    for i, image in enumerate(arrays[prefix + "images"]):
+        sel = box_line == i
+        out.append(Line(image, boxes[sel], labels[sel], str(arrays[prefix + "texts"][i])))
     return out
 
 
@@ -332,9 +342,14 @@ def load_scanned_lines() -> dict[str, np.ndarray]:
         background becomes white), sorted by name.
 
     Raises:
-        FileNotFoundError: the folder has no PNG file; the message says where it looked and how
-            to point the kit at the data (``CNNKIT_DATA_DIR``).
+        FileNotFoundError: the folder has no PNG file, or the data source is forced to the
+            embedded default (``CNNKIT_DATA_SOURCE=synthetic``, as in the committed build); the
+            message says where it looked and how to point the kit at the data (``CNNKIT_DATA_DIR``).
     """
+    if settings().data_source == "synthetic":
+        raise FileNotFoundError(
+            "the data source is set to 'synthetic' (CNNKIT_DATA_SOURCE / DATA_SOURCE): the real scans of "
+            "handwriting are not used; unset it and set CNNKIT_DATA_DIR to try them")
     folder = handwriting_dir()
     files = sorted(folder.glob("*.png")) if folder.is_dir() else []
     if not files:
@@ -384,7 +399,7 @@ def match_boxes(true_boxes: np.ndarray, found: Sequence[Sequence[float]], min_io
             iou = box_iou(t, f)
             if iou >= min_iou:
                 pairs.append((iou, i, j))
-    pairs.sort(reverse=True)
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))  # best first; ties: lower indices first
     used_t, used_f, out = set(), set(), []
     for iou, i, j in pairs:
         if i not in used_t and j not in used_f:

@@ -304,3 +304,121 @@ def read_histograms(run_dir: str | Path, contains: str = "") -> dict[str, list[t
             series.append((int(event.step), edges, buckets[:, 2]))
         out[tag] = series
     return out
+
+
+# --- deployment ---------------------------------------------------------------------------------
+
+
+def fold_batchnorm(model: keras.Model) -> keras.Model:
+    """The inference-time network of a model with batch normalization and dropout.
+
+    At inference a ``BatchNormalization`` layer is a fixed affine map per channel,
+    ``y = gamma * (x - moving_mean) / sqrt(moving_var + eps) + beta = s * x + t``, so when it follows a
+    ``Conv2D`` or ``Dense`` layer without activation it can be folded into that layer's weights:
+    ``kernel' = kernel * s`` (per output channel) and ``bias' = (bias - moving_mean) * s + beta``.
+    ``Dropout`` is the identity at inference and is left out.
+
+    Args:
+        model: a trained model whose layers form a chain (as ``keras.Sequential`` builds, or a
+            functional model without branches), taking one input.
+
+    Returns:
+        A new ``keras.Sequential`` computing the same function as ``model(x, training=False)``
+        (up to float32 rounding), without ``Dropout`` layers and with every foldable
+        ``BatchNormalization`` folded; other layers are copied with their weights.
+
+    Raises:
+        ValueError: the model is not a chain (checked by comparing the outputs on random inputs).
+    """
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    new_layers: list[keras.layers.Layer] = []
+    weights: list[list[np.ndarray]] = []
+    for layer in layers:
+        if isinstance(layer, keras.layers.Dropout):
+            continue
+        previous = new_layers[-1] if new_layers else None
+        foldable = (
+            isinstance(layer, keras.layers.BatchNormalization)
+            and isinstance(previous, (keras.layers.Conv2D, keras.layers.Dense))
+            and previous.get_config().get("activation") == "linear"
+            and layer.axis in (-1, len(layer.input.shape) - 1)
+        )
+        if foldable:
+            kernel, bias = weights[-1]
+            gamma = np.asarray(layer.gamma) if layer.gamma is not None else 1.0
+            beta = np.asarray(layer.beta) if layer.beta is not None else 0.0
+            scale = gamma / np.sqrt(np.asarray(layer.moving_variance) + layer.epsilon)
+            weights[-1] = [kernel * scale, (bias - np.asarray(layer.moving_mean)) * scale + beta]
+            continue
+        config = layer.get_config()
+        layer_weights = [np.asarray(w) for w in layer.get_weights()]
+        if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense)) and not config.get("use_bias", True):
+            config["use_bias"] = True  # a folded batch normalization brings a bias
+            layer_weights.append(np.zeros(layer_weights[0].shape[-1], dtype=layer_weights[0].dtype))
+        if isinstance(layer, (keras.layers.Conv2D, keras.layers.Dense)) and len(layer_weights) == 1:
+            layer_weights.append(np.zeros(layer_weights[0].shape[-1], dtype=layer_weights[0].dtype))
+        new_layers.append(layer.__class__.from_config(config))
+        weights.append(layer_weights)
+    not_a_chain = f"{model.name} is not a chain of layers: fold_batchnorm cannot rebuild it"
+    try:
+        folded = keras.Sequential([keras.Input(tuple(model.input_shape[1:])), *new_layers], name=f"{model.name}_folded")
+        for layer, layer_weights in zip(new_layers, weights):
+            layer.set_weights(layer_weights)
+    except Exception as exc:  # a layer that needs several inputs, shapes that do not chain  # noqa: BLE001
+        raise ValueError(not_a_chain) from exc
+    probe = np.random.default_rng(0).random((4, *model.input_shape[1:])).astype("float32")
+    expected = np.asarray(model(probe, training=False))
+    if not np.allclose(np.asarray(folded(probe)), expected, atol=1e-4 * max(1.0, float(np.abs(expected).max()))):
+        raise ValueError(not_a_chain)
+    return folded
+
+
+# --- Assignment 6: the reference EMNIST model its release ships ------------------------------------
+
+
+def train_reference_emnist(path: str | Path) -> Path:
+    """Train the small EMNIST CNN that Assignment 6 reads characters with, and save it to ``path``.
+
+    A ``release_files`` hook of ``course_config.ASSIGNMENTS["a6_text_segmentation"]``: the build
+    calls it with ``release/a6_text_segmentation/emnist_reference.keras``. It trains on
+    ``load_emnist(usage="train")``, i.e. on the configured data (the committed build forces the
+    embedded synthetic default; ``cnnkit build --real`` uses the EMNIST files), for about
+    ``HANDWRITING["reference_model"]["steps"]`` batches of ``batch_size`` images (whole epochs:
+    about a minute on 2 CPU cores), and writes that one file (through :func:`train_or_load`, so
+    without the optimizer's state).
+
+    The network: Conv2D 32 (3x3, ReLU) - max pool - Conv2D 64 (3x3, ReLU) - max pool - dropout 0.25 -
+    Dense 128 (ReLU) - dropout 0.25 - Dense K (softmax), on ``(28, 28, 1)`` images scaled to [0, 1].
+
+    Returns:
+        ``Path(path)``.
+    """
+    from cnnkit.data import load_emnist
+
+    cfg = {"steps": 1900, "batch_size": 128, "seed": 0,
+           **getattr(config.load_course_config(), "HANDWRITING", {}).get("reference_model", {})}
+
+    def train() -> keras.Model:
+        images, labels, mapping = load_emnist(usage="train")
+        x = images[..., None].astype("float32") / 255
+        keras.utils.set_random_seed(int(cfg["seed"]))
+        model = keras.Sequential([
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(0.25),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dropout(0.25),
+            keras.layers.Dense(len(mapping), activation="softmax"),
+        ], name="emnist_reference")
+        model.compile(optimizer=keras.optimizers.Adam(2e-3), loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        epochs = max(1, round(int(cfg["steps"]) * int(cfg["batch_size"]) / len(x)))
+        model.fit(x, labels, batch_size=int(cfg["batch_size"]), epochs=epochs, verbose=0)
+        return model
+
+    train_or_load(path, train)
+    return Path(path)

@@ -400,3 +400,189 @@ def plot_weight_histograms(
     fig.tight_layout()
     plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
     return fig
+
+
+# --- Assignments 6 and 7: detection ----------------------------------------------------------------
+# show_boxes, plot_roc, plot_precision_recall, show_frames (appended for a6/a7).
+
+
+def show_boxes(
+    images: np.ndarray | Sequence[np.ndarray],
+    boxes: Sequence[Sequence[Sequence[float]]] | Sequence[Sequence[float]],
+    *,
+    true_boxes: Sequence[Sequence[Sequence[float]]] | Sequence[Sequence[float]] | None = None,
+    labels: Sequence[str] | Sequence[Sequence[str]] | None = None,
+    titles: Sequence[str] | str | None = None,
+    width: float = 12.0,
+) -> Figure:
+    """Images (lines of text, camera frames) with rectangles drawn on them, one image per row.
+
+    Args:
+        images: one ``(H, W)`` grayscale or ``(H, W, 3)`` BGR image (OpenCV's order), or a sequence.
+        boxes: the found boxes ``(x, y, w, h)`` in pixels, drawn red: a list of boxes for one image,
+            or one list per image.
+        true_boxes: the ground truth, drawn green underneath, in the same layout (or ``None``).
+        labels: text written above each found box (e.g. the character read), same layout.
+        titles: one title per image (or one string for a single image).
+        width: figure width in inches; heights follow the images' aspect ratios.
+
+    Returns:
+        The figure.
+    """
+    from matplotlib.patches import Rectangle
+
+    single = isinstance(images, np.ndarray) and images.ndim in (2, 3) and not (
+        images.ndim == 3 and images.shape[-1] != 3)
+    if single:
+        images, boxes = [images], [boxes]
+        true_boxes = None if true_boxes is None else [true_boxes]
+        labels = None if labels is None else [labels]
+        titles = None if titles is None else [titles] if isinstance(titles, str) else titles
+    images = [np.asarray(im) for im in images]
+    n = len(images)
+    heights = [im.shape[0] / im.shape[1] * width for im in images]
+    fig = plt.figure(figsize=(width, sum(heights) + 0.45 * n))
+    axes = fig.subplots(n, 1, squeeze=False, gridspec_kw={"height_ratios": heights})[:, 0]
+    for i, (ax, im) in enumerate(zip(axes, images)):
+        if im.ndim == 3:
+            ax.imshow(im[..., ::-1], interpolation="nearest")
+        else:
+            ax.imshow(im, cmap=GRAY, vmin=0, vmax=255, interpolation="nearest")
+        for (x, y, w, h) in ([] if true_boxes is None else true_boxes[i]):
+            ax.add_patch(Rectangle((x - 0.5, y - 0.5), w, h, fill=False, edgecolor="tab:green", linewidth=2.2))
+        for j, (x, y, w, h) in enumerate(boxes[i]):
+            ax.add_patch(Rectangle((x - 0.5, y - 0.5), w, h, fill=False, edgecolor="tab:red", linewidth=1.1))
+            if labels is not None and j < len(labels[i]):
+                ax.text(x + w / 2, y - 1.5, str(labels[i][j]), color="tab:red", fontsize=9, ha="center", va="bottom")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if titles is not None and i < len(titles) and titles[i]:
+            ax.set_title(titles[i], fontsize=10)
+    fig.tight_layout()
+    plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
+    return fig
+
+
+def plot_roc(
+    curves: dict[str, tuple[Sequence[float], Sequence[float]]],
+    *,
+    points: dict[str, tuple[float, float]] | None = None,
+    title: str | None = "ROC curve",
+) -> Figure:
+    """Receiver operating characteristic: true-positive rate over false-positive rate.
+
+    Args:
+        curves: ``{label: (fpr, tpr)}``; put the area under the curve in the label if wanted.
+        points: single operating points ``{label: (fpr, tpr)}``, e.g. a classifier with a fixed
+            threshold or a detector without scores (drawn as markers).
+        title: the axes' title.
+
+    Returns:
+        The figure (the diagonal is a classifier that guesses).
+    """
+    fig = plt.figure(figsize=(4.6, 4.3))
+    ax = fig.subplots()
+    for label, (fpr, tpr) in curves.items():
+        ax.plot(np.asarray(fpr, float), np.asarray(tpr, float), label=label)
+    for label, (fpr, tpr) in (points or {}).items():
+        ax.plot([fpr], [tpr], marker="o", linestyle="none", markersize=7, label=label)
+    ax.plot([0, 1], [0, 1], color="0.6", linestyle=":", linewidth=1, label="chance")
+    ax.set_xlim(-0.01, 1.01)
+    ax.set_ylim(-0.01, 1.01)
+    ax.set_xlabel("false-positive rate (non-smiles called smiles)")
+    ax.set_ylabel("true-positive rate (recall)")
+    if title:
+        ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
+    return fig
+
+
+def plot_precision_recall(
+    curves: dict[str, tuple[Sequence[float], Sequence[float]]],
+    *,
+    points: dict[str, tuple[float, float]] | None = None,
+    title: str | None = "Precision and recall",
+) -> Figure:
+    """Precision over recall as the decision threshold moves.
+
+    Args:
+        curves: ``{label: (recall, precision)}``.
+        points: single operating points ``{label: (recall, precision)}``.
+        title: the axes' title.
+
+    Returns:
+        The figure.
+    """
+    fig = plt.figure(figsize=(4.6, 4.3))
+    ax = fig.subplots()
+    for label, (recall, precision) in curves.items():
+        ax.plot(np.asarray(recall, float), np.asarray(precision, float), label=label)
+    for label, (recall, precision) in (points or {}).items():
+        ax.plot([recall], [precision], marker="o", linestyle="none", markersize=7, label=label)
+    ax.set_xlim(-0.01, 1.01)
+    ax.set_ylim(-0.01, 1.01)
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    if title:
+        ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
+    return fig
+
+
+def show_frames(
+    frames: np.ndarray | Sequence[np.ndarray],
+    *,
+    titles: Sequence[str] | None = None,
+    highlight: Sequence[bool] | None = None,
+    boxes: Sequence[Sequence[float] | None] | None = None,
+    ncols: int = 8,
+    size: float = 1.6,
+) -> Figure:
+    """A strip (or grid) of video frames, e.g. what a selfie app saw, one panel per frame.
+
+    Args:
+        frames: ``(T, H, W, 3)`` BGR or ``(T, H, W)`` grayscale frames.
+        titles: one short title per frame (e.g. ``"t=12 0.93"``).
+        highlight: frames to frame in red (e.g. where the shutter fired).
+        boxes: one box ``(x, y, w, h)`` or ``None`` per frame (e.g. the detected face), drawn yellow.
+        ncols: panels per row.
+        size: width of one panel in inches.
+
+    Returns:
+        The figure.
+    """
+    from matplotlib.patches import Rectangle
+
+    frames = [np.asarray(f) for f in frames]
+    n = len(frames)
+    nrows, ncols = _grid(n, ncols, max_cols=ncols)
+    aspect = frames[0].shape[0] / frames[0].shape[1]
+    fig = plt.figure(figsize=(size * ncols, size * aspect * nrows + 0.3 * nrows))
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    for i, (ax, frame) in enumerate(zip(axes.flat, frames)):
+        if frame.ndim == 3:
+            ax.imshow(frame[..., ::-1], interpolation="nearest")
+        else:
+            ax.imshow(frame, cmap=GRAY, vmin=0, vmax=255, interpolation="nearest")
+        if boxes is not None and boxes[i] is not None:
+            x, y, w, h = boxes[i]
+            ax.add_patch(Rectangle((x - 0.5, y - 0.5), w, h, fill=False, edgecolor="gold", linewidth=1.2))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if highlight is not None and highlight[i]:
+            for spine in ax.spines.values():
+                spine.set_edgecolor("tab:red")
+                spine.set_linewidth(4)
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=8, color="tab:red" if highlight is not None and highlight[i] else "black")
+    fig.tight_layout()
+    plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
+    return fig

@@ -19,6 +19,8 @@ isolation was reduced (:func:`isolation_level`).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import fcntl
 import os
 import resource
 import shutil
@@ -27,13 +29,14 @@ import stat
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from jupyter_client import KernelManager
+from jupyter_client import AsyncKernelManager
 from traitlets import List, Unicode
 
-#: First unprivileged uid handed to grading slots (slot n gets BASE_UID + n).
+#: First unprivileged uid handed to gradings (see :func:`borrowed_uid`).
 BASE_UID = 61000
 
 
@@ -51,7 +54,7 @@ def isolation_level() -> str:
     return "full" if os.geteuid() == 0 and shutil.which("unshare") and shutil.which("mount") else "reduced"
 
 
-class SandboxedKernelManager(KernelManager):
+class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernel command goes through :mod:`cnnkit.sandbox`."""
 
     sandbox_args = List(Unicode()).tag(config=False)
@@ -77,19 +80,42 @@ def kernel_manager(exchange: Path, workdir: Path, *, uid: int | None, hide: list
 
 
 def kill_uid(uid: int) -> None:
-    """Kill every process of ``uid`` (what a submission left behind, fork bombs included)."""
+    """Kill every process of ``uid`` (what a submission left behind, fork bombs included).
+
+    ``kill(-1, SIGKILL)`` from a helper process running as ``uid`` reaches all of them at once,
+    however fast they fork; psutil then checks that none is left.
+    """
     import psutil
 
-    for _ in range(3):
-        victims = [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == uid]
-        if not victims:
+    killer = "import os, signal, sys; u = int(sys.argv[1]); os.setgroups([]); os.setgid(u); os.setuid(u); os.kill(-1, signal.SIGKILL)"
+    for _ in range(5):
+        subprocess.run([sys.executable, "-c", killer, str(uid)], check=False)
+        survivors = [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == uid]
+        psutil.wait_procs(survivors, timeout=2)
+        if not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in survivors):
             return
-        for proc in victims:
-            try:
-                proc.send_signal(signal.SIGKILL)
-            except psutil.Error:
-                pass
-        psutil.wait_procs(victims, timeout=2)
+
+
+@contextlib.contextmanager
+def borrowed_uid() -> Iterator[int]:
+    """An unprivileged uid no other grading (in this or another process) uses meanwhile.
+
+    A lock file per uid (``/tmp/cnnkit-uid-<uid>.lock``, ``flock``) keeps concurrent batches apart.
+    """
+    for uid in range(BASE_UID, BASE_UID + 1000):
+        handle = open(Path(tempfile.gettempdir()) / f"cnnkit-uid-{uid}.lock", "w")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            continue
+        try:
+            kill_uid(uid) if isolation_level() == "full" else None
+            yield uid
+        finally:
+            handle.close()
+        return
+    raise RuntimeError("no free sandbox uid")
 
 
 def uid_rss(uid: int) -> int:

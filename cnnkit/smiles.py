@@ -27,7 +27,7 @@ The hidden slice: of the real faces, the fraction ``SMILES["hidden_fraction"]`` 
 for EMNIST) is kept for the autograder: :func:`load_smiles` leaves it out unless
 ``include_hidden=True``, :func:`load_hidden_smiles` returns exactly it. Synthetic faces need no
 slice: the public ones are made with ``SMILES["synthetic_seed"]``, the hidden ones with the
-course's hidden seed (``autograder/hidden_seed.txt``).
+course's hidden seed (``autograder/hidden_seed.txt``) plus ``HIDDEN_SEED_OFFSET``.
 """
 
 from __future__ import annotations
@@ -70,6 +70,8 @@ _MEMBER_RE = re.compile(r"^SMILEsmileD-master/SMILEs/(positives/positives7|negat
 DOWNLOAD_TIMEOUT_S = 60
 #: Download targets whose automatic download failed in this process (not retried implicitly).
 _FAILED_DOWNLOADS: set[Path] = set()
+#: Added to the course's hidden seed for the hidden synthetic faces.
+HIDDEN_SEED_OFFSET = 707
 #: Defaults of ``course_config.SMILES`` (a course_config without the entry still works).
 _DEFAULTS = {
     "url": "https://github.com/hromi/SMILEsmileD/archive/refs/heads/master.zip",
@@ -80,6 +82,14 @@ _DEFAULTS = {
     "synthetic_seed": 7,
     "synthetic_smile_fraction": 0.28,
 }
+
+
+def smile_training_budget(kind: str | None = None) -> dict[str, int]:
+    """``course_config.SMILE_TRAINING_BUDGET[kind]`` (``epochs``, ``batch_size``); ``kind`` defaults
+    to the faces :func:`load_smiles` returns now (``"real"`` or ``"synthetic"``)."""
+    budgets = getattr(load_course_config(), "SMILE_TRAINING_BUDGET",
+                      {"synthetic": {"epochs": 10, "batch_size": 64}, "real": {"epochs": 20, "batch_size": 64}})
+    return dict(budgets[kind or smiles_kind()])
 
 
 def smiles_settings() -> dict:
@@ -472,7 +482,8 @@ def load_hidden_smiles() -> SmilesData:
         images, labels = _load_zip(path)
         _, hidden = _hidden_split(len(labels), float(cfg["hidden_fraction"]), int(cfg["hidden_slice_seed"]))
         return SmilesData(images[hidden], labels[hidden], source)
-    images, labels = _synthetic(int(cfg["synthetic_sizes"]["hidden"]), hidden_seed())
+    # offset: EMNIST's hidden synthetic characters use the hidden seed itself
+    images, labels = _synthetic(int(cfg["synthetic_sizes"]["hidden"]), hidden_seed() + HIDDEN_SEED_OFFSET)
     return SmilesData(images.copy(), labels.copy(), "synthetic")
 
 
@@ -496,7 +507,8 @@ def split_faces(images: np.ndarray, labels: np.ndarray, test_fraction: float = 0
 
 
 def make_selfie_frames(faces: np.ndarray, *, size: tuple[int, int] = (240, 320), face_px: int = 120,
-                       seed: int = 0, empty: np.ndarray | None = None) -> np.ndarray:
+                       seed: int = 0, empty: np.ndarray | None = None, with_boxes: bool = False
+                       ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Turn a sequence of face crops into camera-like frames, for the selfie app's demo.
 
     Each face is enlarged to ``face_px`` pixels and placed near the middle of a frame with a
@@ -509,9 +521,12 @@ def make_selfie_frames(faces: np.ndarray, *, size: tuple[int, int] = (240, 320),
         face_px: side of the face in the frame, px.
         seed: seed of the background, the motion and the noise.
         empty: (T,) bool, frames without a face (default: none).
+        with_boxes: also return where each face is.
 
     Returns:
-        (T, height, width, 3) uint8 BGR frames (OpenCV's colour order, as a webcam gives them).
+        (T, height, width, 3) uint8 BGR frames (OpenCV's colour order, as a webcam gives them);
+        with ``with_boxes``, also (T, 4) int64 boxes ``(x, y, w, h)`` of the face crops in the
+        frames (``-1`` rows for empty frames).
     """
     faces = np.asarray(faces)
     t_count = len(faces)
@@ -522,18 +537,31 @@ def make_selfie_frames(faces: np.ndarray, *, size: tuple[int, int] = (240, 320),
     tint = rng.uniform(0.85, 1.15, 3)
     empty = np.zeros(t_count, bool) if empty is None else np.asarray(empty, bool)
     walk = np.cumsum(rng.normal(0, 1.5, (t_count, 2)), axis=0)
+    pad = face_px // 5
+    side = face_px + 2 * pad
+    if side > min(h, w):
+        raise ValueError(f"a face of {face_px} px (with its margin, {side} px) does not fit a {h}x{w} frame")
+    dist = np.minimum(np.arange(side), np.arange(side)[::-1]).astype(np.float32)
+    edge = np.minimum.outer(dist, dist)  # px from the nearest border of the head region
+    alpha = np.clip(edge / pad, 0, 1) ** 1.5
+    ring = edge < pad
     frames = np.empty((t_count, h, w, 3), np.uint8)
+    boxes = np.full((t_count, 4), -1, np.int64)
     for i in range(t_count):
         gray = background.copy()
         if not empty[i]:
             face = cv2.resize(faces[i], (face_px, face_px), interpolation=cv2.INTER_CUBIC).astype(np.float32)
-            top = int(np.clip(h / 2 - face_px / 2 + walk[i, 1], 0, h - face_px))
-            left = int(np.clip(w / 2 - face_px / 2 + walk[i, 0], 0, w - face_px))
-            # feather the crop's border into the background
-            ramp = np.minimum(np.arange(face_px), np.arange(face_px)[::-1]).astype(np.float32)
-            alpha = np.clip(np.minimum.outer(ramp, ramp) / 6.0, 0, 1)
-            region = gray[top:top + face_px, left:left + face_px]
-            gray[top:top + face_px, left:left + face_px] = alpha * face + (1 - alpha) * region
+            # a head around the tight crop: its border pixels stretched outwards and blurred,
+            # fading into the background
+            pad = face_px // 5
+            head = cv2.copyMakeBorder(face, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+            head = np.where(ring, cv2.GaussianBlur(head, (0, 0), pad / 3), head)
+            side = face_px + 2 * pad
+            top = int(np.clip(h / 2 - side / 2 + walk[i, 1], 0, h - side))
+            left = int(np.clip(w / 2 - side / 2 + walk[i, 0], 0, w - side))
+            region = gray[top:top + side, left:left + side]
+            gray[top:top + side, left:left + side] = alpha * head + (1 - alpha) * region
+            boxes[i] = (left + pad, top + pad, face_px, face_px)
         gray += rng.normal(0, 3, gray.shape).astype(np.float32)
         frames[i] = np.clip(gray[..., None] * tint, 0, 255).astype(np.uint8)
-    return frames
+    return (frames, boxes) if with_boxes else frames

@@ -1,0 +1,209 @@
+"""Hostile and broken submissions: one batch of 20, graded with `cnnkit grade`.
+
+Each hostile notebook is a real a1 submission with extra cells. Where a trick must *not* work, the
+notebook either starts from the untouched release (nothing implemented: any point it gets is
+stolen) or sabotages its own correct answers when the trick succeeds (so success costs points).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+from cnnkit import sandbox
+from cnnkit.grading import grade_batch
+from tests.conftest import ROOT, course_env
+
+A1 = "a1_convolution"
+FULL = 12.0
+#: Breaks zero_pad (2 points) when the trick before it worked.
+SABOTAGE = "\n    def zero_pad(x, pad):\n        return x\n"
+
+
+def _nb(base: str, *cells: str, at: int | None = None) -> nbformat.NotebookNode:
+    nb = nbformat.read(ROOT / "examples" / "submitted" / base / A1 / f"{A1}.ipynb", as_version=4)
+    position = len(nb.cells) if at is None else at
+    for offset, source in enumerate(cells):
+        nb.cells.insert(position + offset, nbformat.v4.new_code_cell(source))
+    return nb
+
+
+def _hostile_notebooks(course: Path, submitted: Path, out: Path, port: int) -> dict[str, tuple[nbformat.NotebookNode, str, float]]:
+    """student -> (notebook, expected status, expected score)."""
+    hidden_test = course / "autograder" / A1 / "tests" / "conv2d.py"
+    victim = submitted / "good_1" / A1 / f"{A1}.ipynb"
+    return {
+        "tamper_grader": (_nb("untouched", (
+            "import otter.test_files.exception_test as _t, cnnkit.checks as _c, cnnkit.judge as _j\n"
+            "_t.ExceptionTestFile.run = lambda self, env: None\n"
+            "_c.run_test_file = lambda *a, **k: None\n"
+            "grader.check = lambda *a, **k: print('All tests passed!')\n"
+            "_j.KernelHarness.serve = lambda self, n: None\n")), "graded", 0.0),
+        "fake_output": (_nb("untouched", "print('All tests passed!\\nScore: 12/12')\nprint('{\"score\": 12}')"), "graded", 0.0),
+        "forged_results": (_nb("untouched", (
+            "import json, pathlib, sys\n"
+            "for folder in {pathlib.Path.cwd(), pathlib.Path.cwd().parent, pathlib.Path(sys.argv[-1]).parent}:\n"
+            "    for name in ['results.json', 'grades.csv', 'result.json', 'questions.json']:\n"
+            "        try:\n"
+            "            (folder / name).write_text(json.dumps({'score': 12, 'tests': []}))\n"
+            "        except OSError:\n"
+            "            pass\n"
+            "    for n in range(200):\n"
+            "        try:\n"
+            "            (folder / f'rep-{n}.json').write_text(json.dumps({'ok': None}))\n"
+            "        except OSError:\n"
+            "            pass\n")), "graded", 0.0),
+        "monkeypatched_numpy": (_nb("untouched", (
+            "import numpy as np, numpy.testing\n"
+            "np.allclose = lambda *a, **k: True\n"
+            "np.array_equal = lambda *a, **k: True\n"
+            "np.testing.assert_allclose = lambda *a, **k: None\n"
+            "def conv2d(x, w, b, stride=1, padding='valid'):\n    return np.zeros(1)\n")), "graded", 0.0),
+        "sys_exit": (_nb("untouched", "import sys\nsys.exit(0)\n", "raise SystemExit('done')"), "graded", 0.0),
+        "os_exit": (_nb("correct", "import os\nos._exit(3)", at=3), "error", FULL),
+        "infinite_loop": (_nb("correct", "while True:\n    pass", at=3), "timeout", FULL),
+        "memory_bomb": (_nb("correct", "hog = []\nwhile True:\n    hog.append(bytearray(200 * 2**20))", at=3), "memory", 0.0),
+        "fork_bomb": (_nb("correct", (
+            "import os, time\n"
+            "children = 0\n"
+            "for _ in range(100_000):\n"
+            "    try:\n"
+            "        pid = os.fork()\n"
+            "    except OSError:\n"
+            "        break\n"
+            "    if pid == 0:\n"
+            "        time.sleep(3600)\n"
+            "        os._exit(0)\n"
+            "    children += 1\n"
+            "print(children)"), at=3), "memory", 0.0),
+        "read_hidden_tests": (_nb("correct", (
+            "try:\n"
+            f"    secret = open({str(hidden_test)!r}).read()\n"
+            "except OSError:\n"
+            "    secret = None\n"
+            f"if secret is not None:{SABOTAGE}")), "graded", FULL),
+        "network": (_nb("correct", (
+            "import socket\n"
+            "try:\n"
+            f"    socket.create_connection(('127.0.0.1', {port}), timeout=3).close()\n"
+            "    reached = True\n"
+            "except OSError:\n"
+            "    reached = False\n"
+            f"if reached:{SABOTAGE}")), "graded", FULL),
+        "delete_others": (_nb("correct", (
+            "import pathlib, shutil\n"
+            "damage = 0\n"
+            f"for target in [{str(victim)!r}, {str(out / 'results')!r}, {str(out / 'grades.csv')!r}]:\n"
+            "    try:\n"
+            "        p = pathlib.Path(target)\n"
+            "        shutil.rmtree(p) if p.is_dir() else p.write_text('{}')\n"
+            "        damage += 1\n"
+            "    except OSError:\n"
+            "        pass\n"
+            f"if damage:{SABOTAGE}")), "graded", FULL),
+        "stderr_warnings": (_nb("correct", (
+            "import sys, warnings\n"
+            "warnings.warn('a deprecation the student cannot fix')\n"
+            "print('noise on stderr', file=sys.stderr)")), "graded", FULL),
+        "enormous_output": (_nb("correct", "for i in range(200_000):\n    print('x' * 100)", at=3), "graded", FULL),
+    }
+
+
+def _write(nb: nbformat.NotebookNode, folder: Path) -> None:
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / f"{A1}.ipynb")
+
+
+@pytest.fixture(scope="module")
+def hostile_batch(tmp_path_factory):
+    """A course copy with tight limits and a batch of 20 submissions, graded with 2 workers."""
+    base = tmp_path_factory.mktemp("hostile")
+    course, submitted, out = base / "course", base / "submitted", base / "out"
+    shutil.copytree(ROOT, course, ignore=shutil.ignore_patterns(".venv", ".git", "build", "solutions"))
+    text = (course / "course_config.py").read_text()
+    for name, value in {"CELL_TIMEOUT_S": 20, "SUBMISSION_TIMEOUT_S": 240, "SUBMISSION_MEMORY_MB": 3000,
+                        "SUBMISSION_NPROC": 300, "SUBMISSION_OUTPUT_KB": 256}.items():
+        text = re.sub(rf"(?m)^{name} = .*$", f"{name} = {value}", text)
+    (course / "course_config.py").write_text(text)
+    listener = socket.create_server(("127.0.0.1", 0))
+    threading.Thread(target=lambda: [listener.accept()[0].close() for _ in range(10)], daemon=True).start()
+    expected = {}
+    for student, (nb, status, score) in _hostile_notebooks(course, submitted, out, listener.getsockname()[1]).items():
+        _write(nb, submitted / student / A1)
+        expected[student] = (status, score)
+    for index in (1, 2):
+        shutil.copytree(ROOT / "examples" / "submitted" / "correct" / A1, submitted / f"good_{index}" / A1)
+        expected[f"good_{index}"] = ("graded", FULL)
+    shutil.copytree(ROOT / "examples" / "submitted" / "partial" / A1, submitted / "partial" / A1)
+    expected["partial"] = ("graded", 3.0)
+    for student, content in {"broken_json": b"{", "empty": b""}.items():
+        (submitted / student / A1).mkdir(parents=True)
+        (submitted / student / A1 / f"{A1}.ipynb").write_bytes(content)
+        expected[student] = ("invalid", 0.0)
+    deleted = _nb("correct")
+    deleted.cells = [c for c in deleted.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "test_conv2d"]
+    _write(deleted, submitted / "deleted_test_cell" / A1)
+    expected["deleted_test_cell"] = ("graded", FULL)  # the hidden tests do not live in the notebook
+    assert len(expected) == 20
+    with course_env(CNNKIT_COURSE_ROOT=str(course)):
+        results = {r.student_id: r for r in grade_batch(submitted, out, workers=2)}
+    listener.close()
+    return results, expected, out, submitted
+
+
+def test_every_submission_gets_its_expected_status_and_score(hostile_batch):
+    """Good, partial, hostile and broken: each the score it deserves, the batch complete."""
+    results, expected, _, _ = hostile_batch
+    assert set(results) == set(expected)
+    wrong = {}
+    for student, (status, score) in expected.items():
+        got = results[student]
+        if got.status != status or got.score != score:
+            wrong[student] = (got.status, got.score, got.reason[:200])
+    assert not wrong, f"unexpected results (status, score, reason): {wrong}"
+    assert "deleted read-only cells: test_conv2d" in results["deleted_test_cell"].reason
+    assert "killed the kernel" in results["os_exit"].reason
+
+
+def test_nothing_of_a_submission_survives_its_grading(hostile_batch):
+    """The fork bomb's processes and every other process of the sandbox users are gone."""
+    if sandbox.isolation_level() != "full":
+        pytest.skip("runs as root only (the sandbox users exist only then)")
+    leftovers = [p.pid for p in psutil.process_iter(["uids"])
+                 if p.info["uids"] and sandbox.BASE_UID <= p.info["uids"].real < sandbox.BASE_UID + 8]
+    assert not leftovers
+
+
+def test_other_students_files_are_intact(hostile_batch):
+    """delete_others could not touch the submitted folder or the results."""
+    results, _, out, submitted = hostile_batch
+    assert (submitted / "good_1" / A1 / f"{A1}.ipynb").stat().st_size > 1000
+    for student in results:
+        assert json.loads((out / "results" / f"{student}__{A1}.json").read_text())["student_id"] == student
+
+
+def test_results_and_logs_show_no_hidden_test_code(hostile_batch):
+    """What students may be shown (the per-submission results) never contains hidden-test source."""
+    _, _, out, _ = hostile_batch
+    shown = "\n".join(p.read_text() for p in (out / "results").glob("*.json"))
+    for test_file in (ROOT / "autograder" / A1 / "tests").glob("*.py"):
+        for match in re.finditer(r"@test_case\([^)]*hidden=True[^)]*\)\ndef \w+\(.*?\):\n(.*?)(?=\n@|\Z)", test_file.read_text(), re.S):
+            for line in match.group(1).splitlines():
+                if len(line.strip()) > 30:
+                    assert line.strip() not in shown, f"hidden test code in the results: {line.strip()}"
+
+
+def test_isolation_is_full_where_the_grader_is_root(hostile_batch):
+    """As root (CI, most grading servers) the kernel runs in the sandbox; else the result says so."""
+    results, _, _, _ = hostile_batch
+    expected = "full" if os.geteuid() == 0 else "reduced"
+    assert {r.isolation for r in results.values() if r.status != "invalid"} == {expected}
