@@ -207,11 +207,20 @@ def wheel_sources(path: Path) -> dict[str, str]:
         return {n: archive.read(n).decode() for n in archive.namelist() if n.endswith(".py")}
 
 
+def _copy(source: Path, target: Path) -> None:
+    """Copy a file or a folder (an artefact may be either, e.g. a TensorBoard log folder)."""
+    if source.is_dir():
+        shutil.copytree(source, target, dirs_exist_ok=True)
+    else:
+        shutil.copy(source, target)
+
+
 def write_examples(paths: CoursePaths, assignment: str, artefacts: Path | None = None) -> None:
     """Example submissions: all tasks solved, the first half solved, the release untouched.
 
     ``artefacts``: a folder holding the files the solution saved (trained models); the solved
-    examples carry them beside the notebook, as a student's submission does.
+    examples carry them beside the notebook, as a student's submission does. Without it (a build
+    that executes no solution) the examples keep the files they had.
     """
     release_nb = notebooks.read_notebook(paths.release_dir(assignment) / f"{assignment}.ipynb")
     source_nb = notebooks.read_notebook(paths.source_notebook(assignment))
@@ -222,6 +231,14 @@ def write_examples(paths: CoursePaths, assignment: str, artefacts: Path | None =
         "partial": notebooks.solved_notebook(release_nb, source_nb, set(code_solutions[: len(code_solutions) // 2])),
         "untouched": release_nb,
     }
+    names = config.settings().assignments[assignment].get("artefacts", [])
+    kept = Path(tempfile.mkdtemp(prefix="cnnkit-artefacts-"))
+    if artefacts is None:  # no solution executed: keep the models the last full build trained
+        for name in names:
+            previous = paths.example_dir("correct", assignment) / name
+            if previous.exists():
+                _copy(previous, kept / name)
+        artefacts = kept if names and all((kept / name).exists() for name in names) else None
     for student, nb in variants.items():
         folder = paths.example_dir(student, assignment)
         shutil.rmtree(folder, ignore_errors=True)
@@ -229,8 +246,9 @@ def write_examples(paths: CoursePaths, assignment: str, artefacts: Path | None =
         shutil.copytree(paths.release_dir(assignment), folder, ignore=shutil.ignore_patterns(*release_files))
         nbformat.write(nb, folder / f"{assignment}.ipynb")
         if artefacts is not None and student != "untouched":
-            for name in config.settings().assignments[assignment].get("artefacts", []):
-                shutil.copy(artefacts / name, folder / name)
+            for name in names:
+                _copy(artefacts / name, folder / name)
+    shutil.rmtree(kept, ignore_errors=True)
 
 
 def write_eval_data(paths: CoursePaths, assignment: str) -> None:

@@ -181,8 +181,9 @@ class Grader:
             )
         return agdir / self.assignment / "tests"
 
-    def check(self, question: str, *, hidden: bool = False, env: dict[str, Any] | None = None) -> CheckResult:
-        """Run the checks of ``question`` against the caller's globals (or ``env``).
+    def check(self, question: str, *, hidden: bool = False, env: dict[str, Any] | None = None) -> None:
+        """Run the checks of ``question`` against the caller's globals (or ``env``) and print
+        what passed (returns nothing, so a notebook cell shows the summary alone).
 
         Raises:
             CheckFailed: when a case fails; the message lists the failing cases.
@@ -198,4 +199,3 @@ class Grader:
         if not result.passed:
             raise CheckFailed(result.summary())
         print(result.summary())
-        return result

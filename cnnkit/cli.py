@@ -59,8 +59,9 @@ def validate(assignments: list[str]) -> list[str]:
                 shutil.copytree(folder / assignment, submitted / student / assignment)
             # The solution's saved models, as the build made them for the correct example.
             for name in config.settings().assignments[assignment].get("artefacts", []):
-                shutil.copy(root / "examples" / "submitted" / "correct" / assignment / name,
-                            submitted / "solution" / assignment / name)
+                source = root / "examples" / "submitted" / "correct" / assignment / name
+                target = submitted / "solution" / assignment / name
+                shutil.copytree(source, target) if source.is_dir() else shutil.copy(source, target)
         results = grade_batch(submitted, Path(scratch) / "out", workers=config.settings().grade_workers,
                               assignments=assignments)
     for r in results:

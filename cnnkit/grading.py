@@ -14,6 +14,7 @@ working copy, with a wall-clock limit, a per-cell limit and a resident-memory li
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -196,6 +197,15 @@ class GradingSession:
 
     def judge(self, test_files: list[Path]) -> list[dict[str, Any]]:
         """Run each full test file in this (trusted) process against the kernel's globals."""
+        from cnnkit import judge
+        from cnnkit.checks import load_test_file, run_test_file
+
+        results = []
+        with contextlib.chdir(self.workdir):  # tests open the submission's files by name
+            results = self._judge_files(test_files)
+        return results
+
+    def _judge_files(self, test_files: list[Path]) -> list[dict[str, Any]]:
         from cnnkit import judge
         from cnnkit.checks import load_test_file, run_test_file
 

@@ -146,11 +146,20 @@ def test_release_has_no_solutions_and_no_hidden_tests(assignment: str):
     assert not leaked, f"release/{assignment} leaks: {leaked[:5]}"
 
 
+def _windows(lines: list[str], size: int = 3) -> set[tuple[str, ...]]:
+    lines = [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
+    return {tuple(lines[i:i + size]) for i in range(len(lines) - size + 1)}
+
+
 def test_cnnkit_package_holds_no_hidden_tests():
-    """Students get the cnnkit package: no hidden test or reference solution may live there."""
-    package = "\n".join(p.read_text() for p in (ROOT / "cnnkit").rglob("*.py"))
-    assert not re.search(r"@test_case\(.*hidden=True", package)
+    """Students get the cnnkit package: no hidden test case and no solution (three consecutive
+    lines of a solution region) may live there."""
+    sources = [p.read_text() for p in (ROOT / "cnnkit").rglob("*.py")]
+    assert not any(re.search(r"@test_case\(.*hidden=True", text) for text in sources)
+    package = set().union(*(_windows(text.splitlines()) for text in sources))
     for assignment in ASSIGNMENTS:
         source_nb = notebooks.read_notebook(CoursePaths(ROOT, ROOT).source_notebook(assignment))
-        code_lines = {line for line in _solution_lines(source_nb) if not line.startswith(("#", '"'))}
-        assert not sorted(line for line in code_lines if line in package)
+        for cell in source_nb.cells:
+            for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
+                shared = _windows(region.splitlines()) & package
+                assert not shared, f"{assignment}: solution code in cnnkit: {sorted(shared)[:2]}"

@@ -1,0 +1,65 @@
+"""save_and_reload: Keras' native .keras format, reloaded with identical predictions; the submitted mobile_cnn.keras."""
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False  # otter: exception-based format
+name = "save_and_reload"
+points = 2
+all_or_nothing = True
+
+MODEL_FILE = "mobile_cnn.keras"
+
+
+@test_case(name="public_saves_and_reloads", points=1, hidden=False)
+def public_saves_and_reloads(save_and_reload, model):
+    import keras
+
+    assert model is not None, (
+        f"model is None: run the training cell (when graded, the submission needs {MODEL_FILE} beside the notebook)"
+    )
+    path = Path("check_save_and_reload.keras")
+    path.unlink(missing_ok=True)
+    try:
+        reloaded = save_and_reload(model, str(path))
+        assert reloaded is not None, "save_and_reload returned None; did you forget `return`?"
+        assert path.is_file(), f"save_and_reload(model, {str(path)!r}) wrote no file {path}"
+        assert zipfile.is_zipfile(path), f"{path} is not Keras' native format (a zip archive): use model.save(path)"
+        with zipfile.ZipFile(path) as archive:
+            members = set(archive.namelist())
+        assert {"config.json", "model.weights.h5"} <= members, (
+            f"{path} holds {sorted(members)}; Keras' native format has config.json and model.weights.h5"
+        )
+        assert isinstance(reloaded, keras.Model), f"save_and_reload must return a keras.Model, not {type(reloaded).__name__}"
+        x = np.random.default_rng(0).random((16, 28, 28, 1)).astype("float32")
+        expected, got = np.asarray(model(x, training=False)), np.asarray(reloaded(x, training=False))
+        assert got.shape == expected.shape and np.array_equal(got, expected), (
+            "the reloaded model's predictions differ from the original model's "
+            f"(largest difference {np.abs(got - expected).max() if got.shape == expected.shape else 'shape'}); they must be identical"
+        )
+    finally:
+        path.unlink(missing_ok=True)
+
+
+# --- hidden -------------------------------------------------------------------------------------
+
+
+@test_case(name="hidden_submitted_model_file", points=1, hidden=True)
+def hidden_submitted_model_file(model):
+    import keras
+
+    from cnnkit.checks import hidden_eval_data
+
+    assert model is not None, f"model is None: the submission has no usable {MODEL_FILE}"
+    path = Path(MODEL_FILE)
+    assert path.is_file() and zipfile.is_zipfile(path), f"{MODEL_FILE} is missing or not in Keras' native format"
+    saved = keras.saving.load_model(path, compile=False, safe_mode=True)
+    assert tuple(saved.input_shape) == (None, 28, 28, 1), f"{MODEL_FILE} takes {saved.input_shape}; expected (None, 28, 28, 1)"
+    assert tuple(saved.output_shape) == (None, 47), f"{MODEL_FILE} returns {saved.output_shape}; expected (None, 47)"
+    x = hidden_eval_data("emnist")["images"][:500, :, :, None].astype("float32") / 255
+    expected, got = np.asarray(model(x, training=False)), np.asarray(saved(x, training=False))
+    assert np.array_equal(got, expected), (
+        f"{MODEL_FILE} does not predict like the notebook's `model`: submit the file the notebook saved"
+    )

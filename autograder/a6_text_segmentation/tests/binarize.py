@@ -1,0 +1,73 @@
+"""binarize: the ink mask (1 = ink, 0 = paper) of a page, also under uneven light."""
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False  # otter: exception-based format
+name = "binarize"
+points = 2
+all_or_nothing = True
+
+
+@test_case(name="public_dark_ink_is_one", points=1, hidden=False)
+def public_dark_ink_is_one(binarize):
+    import cv2
+
+    page = np.full((60, 200), 225, np.uint8)
+    page[20:40, 30:35] = 40     # a vertical stroke
+    page[22:36, 100:130] = 50   # a blob of ink
+    mask = binarize(page)
+    assert mask is not None, "binarize returned None; did you forget `return`?"
+    mask = np.asarray(mask)
+    assert mask.shape == page.shape, f"binarize returned shape {mask.shape} for a {page.shape} page; expected the same"
+    assert set(np.unique(mask).tolist()) <= {0, 1}, f"the mask must hold only 0 and 1, found {np.unique(mask)[:10]}"
+    assert mask[21:39, 31:34].all() and mask[23:35, 102:128].all(), "the dark ink must be 1 in the mask"
+    paper = np.ones(page.shape, bool)
+    paper[18:42, 28:37] = paper[20:38, 98:132] = False
+    assert mask[paper].mean() < 0.01, f"{mask[paper].mean():.1%} of the paper is marked as ink; expected almost none"
+    colour = binarize(cv2.cvtColor(page, cv2.COLOR_GRAY2BGR))
+    assert np.asarray(colour).shape == page.shape, "a BGR image (H, W, 3) must give an (H, W) mask"
+
+
+# --- hidden -------------------------------------------------------------------------------------
+def _lines(prefix=""):
+    from cnnkit.checks import hidden_eval_data
+    from cnnkit.handwriting import lines_from_arrays
+
+    return lines_from_arrays(hidden_eval_data("emnist_lines"), prefix)
+
+
+@test_case(name="hidden_shadowed_lines", points=0.5, hidden=True)
+def hidden_shadowed_lines(binarize):
+    from cnnkit.handwriting import add_lighting_gradient
+
+    lines = _lines()[:12]
+    marked_paper, found_boxes, n_boxes = [], 0, 0
+    for i, line in enumerate(lines):
+        image = add_lighting_gradient(line.image, 0.85, angle_deg=30 * i)
+        mask = np.asarray(binarize(image)).astype(bool)
+        near_ink = np.zeros(mask.shape, bool)
+        for x, y, w, h in line.boxes:
+            near_ink[max(y - 3, 0):y + h + 3, max(x - 3, 0):x + w + 3] = True
+            found_boxes += mask[y:y + h, x:x + w].mean() > 0.05
+            n_boxes += 1
+        marked_paper.append(mask[~near_ink].mean())
+    assert np.mean(marked_paper) < 0.02, (
+        f"in a shadow, {np.mean(marked_paper):.1%} of the paper is marked as ink (at most 2% expected): "
+        "one global threshold cannot separate shadowed paper from ink; flatten the light or threshold locally"
+    )
+    assert found_boxes >= 0.97 * n_boxes, f"only {found_boxes} of {n_boxes} characters have ink in the mask, in a shadow"
+
+
+@test_case(name="hidden_empty_pages", points=0.5, hidden=True)
+def hidden_empty_pages(binarize):
+    from cnnkit.handwriting import add_lighting_gradient
+
+    rng = np.random.default_rng(11)
+    for level, strength in [(220, 0.0), (200, 0.6), (90, 0.3)]:
+        page = np.clip(level + rng.normal(0, 2, (64, 400)), 0, 255).astype(np.uint8)
+        page = add_lighting_gradient(page, strength, angle_deg=20)
+        marked = np.asarray(binarize(page)).mean()
+        assert marked < 0.005, (
+            f"a page without ink (paper {level}, shadow {strength}) has {marked:.1%} of its pixels marked as ink; "
+            "expected none (Otsu's method always splits the histogram in two, even when it holds only noise)"
+        )

@@ -1,0 +1,29 @@
+"""class_weights: balanced weights N / (K * N_c) for Keras' class_weight."""
+import numpy as np
+from otter.test_files import test_case
+
+OK_FORMAT = False  # otter: exception-based format
+name = "class_weights"
+points = 1
+all_or_nothing = True
+
+
+@test_case(name="public_three_to_one", points=0.5, hidden=False)
+def public_three_to_one(class_weights):
+    weights = class_weights(np.array([0, 0, 0, 1]))
+    assert isinstance(weights, dict), f"class_weights must return a dict, not {type(weights).__name__}"
+    assert set(weights) == {0, 1}, f"the keys must be the classes 0 and 1, got {sorted(weights)}"
+    assert np.isclose(weights[0], 4 / 6) and np.isclose(weights[1], 2.0), (
+        f"for labels [0, 0, 0, 1] the weights are N / (K N_c) = 4/6 and 2; got {weights}"
+    )
+
+
+# --- hidden -------------------------------------------------------------------------------------
+@test_case(name="hidden_three_classes", points=0.5, hidden=True)
+def hidden_three_classes(class_weights):
+    labels = np.random.default_rng(3).choice(3, size=500, p=[0.6, 0.3, 0.1])
+    weights = class_weights(labels)
+    assert set(int(k) for k in weights) == {0, 1, 2}, f"three classes need three weights, got {weights}"
+    for c in range(3):
+        expected = len(labels) / (3 * np.sum(labels == c))
+        assert np.isclose(float(weights[c]), expected), f"the weight of class {c} is {weights[c]}, expected {expected:.4f}"

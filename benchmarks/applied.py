@@ -1,0 +1,195 @@
+"""Measure the reference solutions of Assignments 6 (text segmentation) and 7 (smile detection).
+
+The code measured is the solution cells of ``source/a6_text_segmentation`` and
+``source/a7_smile_detection`` (one source of truth), trained and run the notebooks' way:
+
+- a6: the reference EMNIST model is trained by ``cnnkit.models.train_reference_emnist`` (the
+  release's ``emnist_reference.keras``) on the configured EMNIST; lines are composed
+  (``cnnkit.handwriting.compose_lines``) from the public test characters, and from the hidden slice
+  as the autograder's ``emnist_lines`` are; reported: box recall (IoU >= 0.5), precision, mean IoU,
+  the same in a strong shadow, and the character accuracy of ``read_line`` (1 - edit distance /
+  length, spaces counted, and without spaces).
+- a7: ``load_smiles`` split 80/20 (stratified, seed 0), the notebook's smile CNN trained with its
+  recipe (class weights, ``course_config.SMILE_TRAINING_BUDGET``); reported on the held-out 20%:
+  accuracy, precision, recall and F1 of the smile class, ROC AUC; the same on the hidden slice; the
+  OpenCV smile cascade baseline on the same test faces (``min_neighbors`` chosen on 600 training
+  faces); the Haar face detection rate on camera-like frames of the test faces.
+
+Real data::
+
+    CNNKIT_DATA_DIR=/work/shared/data CNNKIT_EMNIST_SPLIT=bymerge .venv/bin/python benchmarks/applied.py
+
+Without data (or with ``CNNKIT_DATA_SOURCE=synthetic``) it measures the embedded synthetic default.
+The output is a markdown table; the load average is printed before and after (timings on a shared
+machine are only comparable under similar load), with wall-clock and CPU seconds of each training.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("CNNKIT_COURSE_ROOT", str(ROOT))
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+
+
+def run_cells(assignment: str, cwd: Path, env: dict, select) -> dict:
+    """Execute, in ``cwd`` and in the namespace ``env``, the code cells of a source notebook for which
+    ``select(nbgrader metadata)`` is true (solution markers stripped); return ``env``."""
+    cells = json.loads((ROOT / "source" / assignment / f"{assignment}.ipynb").read_text())["cells"]
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        for cell in cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            if cell["cell_type"] == "code" and select(meta):
+                source = "".join(cell["source"])
+                source = "\n".join(l for l in source.splitlines() if l.strip() not in (BEGIN, END))
+                exec(compile(source, f"<{assignment}:{meta.get('grade_id')}>", "exec"), env)
+    finally:
+        os.chdir(old)
+    return env
+
+
+def solution_namespace(assignment: str, cwd: Path, extra: tuple[str, ...] = ("setup",)) -> dict:
+    """The setup cell, the solution cells and the cells named in ``extra``, executed in ``cwd``."""
+    env: dict = {"__name__": "__main__", "display": lambda *a, **k: None}
+    return run_cells(assignment, cwd, env, lambda meta: meta.get("solution") or meta.get("grade_id") in extra)
+
+
+@contextlib.contextmanager
+def timed(store: dict, key: str):
+    """Wall-clock and CPU seconds (this process, all threads) of a block."""
+    wall, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+    yield
+    end = resource.getrusage(resource.RUSAGE_SELF)
+    store[key] = (time.perf_counter() - wall, (end.ru_utime - cpu.ru_utime) + (end.ru_stime - cpu.ru_stime))
+
+
+def bench_a6(rows: list, times: dict, n_lines: int) -> None:
+    from cnnkit import handwriting as hw
+    from cnnkit.config import hidden_seed, settings
+    from cnnkit.data import load_emnist_data, load_hidden_emnist
+    from cnnkit.models import train_reference_emnist
+
+    work = Path(tempfile.mkdtemp(prefix="bench-a6-"))
+    with timed(times, "a6 reference EMNIST model (train_reference_emnist)"):
+        train_reference_emnist(work / "emnist_reference.keras")
+    env = solution_namespace("a6_text_segmentation", work, ("setup", "framing"))
+    test = load_emnist_data(usage="test")
+    kind = "synthetic" if test.source == "synthetic" else "real"
+    split = settings().emnist_split
+    model, mapping = env["reference_model"], test.mapping
+    probs = np.asarray(model(test.images[..., None].astype("float32") / 255, training=False))
+    rows.append(("a6", f"reference model: accuracy on single {kind} EMNIST test images ({split})",
+                 f"{np.mean(probs.argmax(1) == test.labels):.3f}"))
+    rows.append(("a6", "framing measured by ink_framing (ink size px, centring)",
+                 f"{env['FRAMING']['ink_size']:.0f}, {env['FRAMING']['centring']}"))
+    hidden = load_hidden_emnist()
+    sets = {
+        f"{n_lines} lines of public {kind} test characters": hw.compose_lines(test.images, test.labels, mapping, n_lines, seed=1),
+        "the autograder's hidden lines": hw.compose_lines(hidden.images, hidden.labels, mapping, 32, seed=hidden_seed() + 606),
+    }
+    for name, lines in sets.items():
+        with timed(times, f"a6 segment_characters, {name}"):
+            found = [env["segment_characters"](line.image) for line in lines]
+        score = hw.box_recall(lines, found)
+        shadow = hw.box_recall(lines, [env["segment_characters"](hw.add_lighting_gradient(line.image, 0.8, 37 * i))
+                                       for i, line in enumerate(lines)])
+        read = [env["read_line"](line.image, model, mapping) for line in lines]
+        truth = [line.text for line in lines]
+        rows += [
+            ("a6", f"{name}: characters found (recall, IoU >= 0.5)", f"{score['recall']:.3f}"),
+            ("a6", f"{name}: boxes that are characters (precision)", f"{score['precision']:.3f}"),
+            ("a6", f"{name}: mean IoU of found characters", f"{score['mean_iou']:.3f}"),
+            ("a6", f"{name}: recall / precision in a strong shadow (0.8)", f"{shadow['recall']:.3f} / {shadow['precision']:.3f}"),
+            ("a6", f"{name}: read_line character accuracy (spaces counted)", f"{hw.character_accuracy(read, truth):.3f}"),
+            ("a6", f"{name}: read_line character accuracy (without spaces)", f"{hw.character_accuracy(read, truth, spaces=False):.3f}"),
+        ]
+
+
+def bench_a7(rows: list, times: dict, n_frames: int) -> None:
+    from cnnkit import smiles
+
+    work = Path(tempfile.mkdtemp(prefix="bench-a7-"))
+    env = solution_namespace("a7_smile_detection", work, ("setup", "data_demo"))
+    data = smiles.load_smiles_data()
+    x_train, y_train, x_test, y_test = env["x_train"], env["y_train"], env["x_test"], env["y_test"]
+    budget = smiles.smile_training_budget(data.kind)
+    prep, prf = env["preprocess_faces"], env["precision_recall_f1"]
+    # the notebook's training cell: class weights, the budget's epochs, the prior correction
+    with timed(times, f"a7 smile CNN (the notebook's training cell), {budget['epochs']} epochs on {len(x_train)} faces"):
+        run_cells("a7_smile_detection", work, env, lambda meta: meta.get("grade_id") == "train")
+    model = env["smile_model"]
+    scores = np.asarray(model.predict(prep(x_test), verbose=0)).ravel()
+    cnn = prf(y_test, scores >= 0.5)
+    fpr, tpr, _ = env["roc_curve"](y_test, scores)
+    hidden = smiles.load_hidden_smiles()
+    hidden_m = prf(hidden.labels, np.asarray(model.predict(prep(hidden.images), verbose=0)).ravel() >= 0.5)
+    subset = slice(0, 600)
+    best = max((5, 10, 20, 30, 40), key=lambda mn: prf(y_train[subset], [env["haar_smile"](f, mn) for f in x_train[subset]])["f1"])
+    with timed(times, f"a7 Haar smile cascade on {len(x_test)} test faces"):
+        haar = prf(y_test, np.array([env["haar_smile"](f, best) for f in x_test]))
+    frames, boxes = smiles.make_selfie_frames(x_test[:n_frames], seed=1, with_boxes=True)
+    hits = 0
+    for frame, (tx, ty, tw, th) in zip(frames, boxes):
+        box = env["detect_face"](frame)
+        if box is not None:
+            x, y, w, h = box
+            iw = max(0, min(x + w, tx + tw) - max(x, tx))
+            ih = max(0, min(y + h, ty + th) - max(y, ty))
+            hits += iw * ih / (w * h + tw * th - iw * ih) >= 0.3
+    drawn, _ = smiles.generate_faces(n_frames, seed=99)
+    drawn_hits = sum(env["detect_face"](f) is not None for f in smiles.make_selfie_frames(drawn, seed=2))
+    raw_hits = sum(env["detect_face"](f) is not None for f in x_test[:n_frames])
+    rows += [
+        ("a7", f"faces ({data.kind}): train / test / hidden, share smiling",
+         f"{len(x_train)} / {len(x_test)} / {len(hidden.labels)}, {data.labels.mean():.1%}"),
+        ("a7", "smile CNN on the held-out 20%: accuracy", f"{cnn['accuracy']:.3f}"),
+        ("a7", "smile CNN on the held-out 20%: precision / recall / F1 (smile)", f"{cnn['precision']:.3f} / {cnn['recall']:.3f} / {cnn['f1']:.3f}"),
+        ("a7", "smile CNN on the held-out 20%: ROC AUC", f"{np.trapezoid(tpr, fpr):.3f}"),
+        ("a7", "smile CNN on the hidden slice: accuracy / F1", f"{hidden_m['accuracy']:.3f} / {hidden_m['f1']:.3f}"),
+        ("a7", f"Haar smile cascade (min_neighbors={best}) on the same test faces: accuracy", f"{haar['accuracy']:.3f}"),
+        ("a7", "Haar smile cascade: precision / recall / F1 (smile)", f"{haar['precision']:.3f} / {haar['recall']:.3f} / {haar['f1']:.3f}"),
+        ("a7", f"Haar face detection in {n_frames} camera-like frames of test faces (IoU >= 0.3)", f"{hits / n_frames:.1%}"),
+        ("a7", f"Haar face detection on the bare 64x64 test crops ({n_frames})", f"{raw_hits / n_frames:.1%}"),
+        ("a7", f"Haar face detection in {n_frames} frames of drawn (synthetic) faces", f"{drawn_hits / n_frames:.1%}"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=["a6", "a7"], help="measure one assignment")
+    parser.add_argument("--lines", type=int, default=100, help="composed lines of public test characters (a6)")
+    parser.add_argument("--frames", type=int, default=200, help="camera-like frames for the face detection rate (a7)")
+    args = parser.parse_args()
+    print(f"load average before: {os.getloadavg()[0]:.2f} (on {os.cpu_count()} CPUs)", flush=True)
+    rows: list[tuple[str, str, str]] = []
+    times: dict[str, tuple[float, float]] = {}
+    if args.only in (None, "a6"):
+        bench_a6(rows, times, args.lines)
+    if args.only in (None, "a7"):
+        bench_a7(rows, times, args.frames)
+    print(f"load average after: {os.getloadavg()[0]:.2f}\n")
+    print("| assignment | measure | value |\n| --- | --- | --- |")
+    for assignment, measure, value in rows:
+        print(f"| {assignment} | {measure} | {value} |")
+    for key, (wall, cpu) in times.items():
+        print(f"| {key[:2]} | time: {key[3:]} | {wall:.1f} s wall, {cpu:.1f} s CPU |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+"""compare_with_keras: largest |difference| from the Keras probabilities, top-1 agreement and accuracy."""
+import numpy as np
+from otter.test_files import test_case
+OK_FORMAT = False  # otter: exception-based format
+name = "compare_with_keras"
+points = 2
+all_or_nothing = True
+
+
+@test_case(name="public_small_example", points=1, hidden=False)
+def public_small_example(compare_with_keras):
+    out = compare_with_keras([[0.7, 0.2, 0.1], [0.2, 0.5, 0.3]], [[0.8, 0.1, 0.1], [0.5, 0.2, 0.3]], [1, 1])
+    assert out is not None, "compare_with_keras returned None; did you forget `return`?"
+    assert isinstance(out, dict), f"compare_with_keras must return a dict, not {type(out).__name__}"
+    assert set(out) >= {"max_abs_diff", "agreement", "accuracy"}, (
+        f"compare_with_keras returned the keys {sorted(out)}; expected max_abs_diff, agreement and accuracy"
+    )
+    for key, expected in (("max_abs_diff", 0.3), ("agreement", 0.5), ("accuracy", 0.5)):
+        assert abs(float(out[key]) - expected) < 1e-6, f"{key} = {out[key]}; expected {expected}"

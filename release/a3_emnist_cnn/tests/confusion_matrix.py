@@ -1,0 +1,23 @@
+"""confusion_matrix: counts M[true, predicted], as tf.math.confusion_matrix."""
+import numpy as np
+from otter.test_files import test_case
+OK_FORMAT = False  # otter: exception-based format
+name = "confusion_matrix"
+points = 2
+all_or_nothing = True
+
+
+@test_case(name="public_small_example", points=1, hidden=False)
+def public_small_example(confusion_matrix):
+    y_true = [0, 0, 1, 2, 2, 2]
+    y_pred = [0, 1, 1, 2, 0, 0]
+    expected = np.array([[1, 1, 0],
+                         [0, 1, 0],
+                         [2, 0, 1]])
+    out = confusion_matrix(y_true, y_pred, 3)
+    assert out is not None, "confusion_matrix returned None; did you forget `return`?"
+    out = np.asarray(out)
+    assert out.shape == (3, 3), f"confusion_matrix with 3 classes returned shape {out.shape}; expected (3, 3)"
+    if np.array_equal(out, expected.T):
+        raise AssertionError("rows and columns are swapped: rows must be the TRUE labels, columns the predictions")
+    assert np.array_equal(out, expected), f"confusion_matrix returned\n{out}\nexpected\n{expected}"
