@@ -185,16 +185,19 @@ def build_student_package(paths: CoursePaths) -> None:
     """The ``cnnkit`` wheel (with the public ``course_config.py``) and a requirements file."""
     release = paths.out / "release"
     release.mkdir(parents=True, exist_ok=True)
-    for old in release.glob("cnnkit-*.whl"):
-        old.unlink()
     with tempfile.TemporaryDirectory() as scratch:
         command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", scratch, str(paths.root)]
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"building the cnnkit wheel failed:\n{done.stderr[-4000:]}")
         wheel = next(Path(scratch).glob("cnnkit-*.whl"))
-        shutil.copy(wheel, release / wheel.name)
-    reproducible_zip(release / wheel.name)
+        reproducible_zip(wheel)
+        staged = release / f".{wheel.name}.tmp"
+        shutil.copy(wheel, staged)
+        os.replace(staged, release / wheel.name)  # a concurrent build never sees it missing
+    for old in release.glob("cnnkit-*.whl"):
+        if old.name != wheel.name:
+            old.unlink()
     pins = [line for line in (paths.root / "requirements.txt").read_text().splitlines()
             if line and not line.startswith(("#", "pytest"))]
     header = "# Install inside release/:  pip install -r requirements.txt"

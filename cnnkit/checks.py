@@ -191,6 +191,8 @@ class Grader:
         if env is None:
             env = sys._getframe(1).f_globals
         path = self.tests_dir / f"{question}.py"
+        if not hidden and not path.is_file() and config.settings().autograder_dir is None:
+            raise CheckFailed(f"{path} is missing: keep the release's tests/ folder beside the notebook")
         if hidden or (not path.is_file() and config.settings().grading):
             # In grading mode a submission's missing public file is no reason to fail:
             # the same public cases live in the full file.

@@ -1,4 +1,5 @@
-"""The ``cnnkit`` command line: ``build``, ``validate``, ``grade``, ``demo``, ``data info|fetch``."""
+"""The ``cnnkit`` command line: ``build``, ``validate``, ``grade``, ``demo``, ``feedback``,
+``data info|fetch``."""
 
 from __future__ import annotations
 
@@ -135,6 +136,13 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from cnnkit.feedback import main as feedback_main
+
+    _course_root()
+    return feedback_main(args.assignment, args.feedback_dir)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="cnnkit", description="The CNN chapter's course kit.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -161,6 +169,11 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="build, validate and grade the example submissions (embedded default)")
     d.add_argument("--out", default="build/demo")
     d.set_defaults(func=cmd_demo)
+
+    fb = sub.add_parser("feedback", help="remove hidden-test code from nbgrader's feedback HTML (after generate_feedback)")
+    fb.add_argument("assignment")
+    fb.add_argument("--feedback-dir", help="nbgrader's feedback folder (default: feedback/ in the course root)")
+    fb.set_defaults(func=cmd_feedback)
 
     data = sub.add_parser("data", help="what data is available (info) or download EMNIST (fetch)")
     data.add_argument("action", choices=["info", "fetch"])

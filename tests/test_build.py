@@ -113,37 +113,55 @@ def test_solutions_were_executed_without_errors(assignment: str):
     assert all(c.execution_count for c in nb.cells if c.cell_type == "code" and c.source.strip())
 
 
-def _solution_lines(source_nb) -> set[str]:
-    """Non-trivial lines inside the solution regions of a source notebook."""
-    lines = set()
-    for cell in source_nb.cells:
-        for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
-            lines.update(line.strip() for line in region.splitlines() if len(line.strip()) > 25)
-        if cell.cell_type == "markdown" and notebooks.is_solution_cell(cell):
-            lines.update(line.strip() for line in cell.source.splitlines() if len(line.strip()) > 25)
-    return lines
+def _released_texts(assignment: str) -> list[str]:
+    """Every released file of an assignment as text (notebooks: their cell sources)."""
+    texts = []
+    for path in (ROOT / "release" / assignment).rglob("*"):
+        if path.suffix == ".ipynb":
+            texts += [cell.source for cell in notebooks.read_notebook(path).cells]
+        elif path.is_file() and path.suffix in (".py", ".txt", ".md", ".json"):
+            texts.append(path.read_text(errors="replace"))
+    return texts
 
 
-def _hidden_lines(test_file: Path) -> set[str]:
-    """Non-trivial lines of a full test file that its public version does not contain."""
-    public = {line.strip() for line in public_test_source(test_file.read_text()).splitlines()}
-    return {line.strip() for line in test_file.read_text().splitlines()
-            if len(line.strip()) > 25 and line.strip() not in public}
+def _hidden_case_bodies(test_file: Path) -> list[list[str]]:
+    """The source lines of each hidden test case and private helper of a full test file."""
+    import ast
+
+    source = test_file.read_text()
+    lines = source.splitlines()
+    public = set(public_test_source(source).splitlines())
+    bodies = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef):
+            body = lines[node.lineno - 1:node.end_lineno]
+            if not set(body) <= public:
+                bodies.append(body)
+    return bodies
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_release_has_no_solutions_and_no_hidden_tests(assignment: str):
-    """No solution code and no hidden-test text anywhere under release/<id>/."""
-    source_nb = notebooks.read_notebook(CoursePaths(ROOT, ROOT).source_notebook(assignment))
-    secrets = _solution_lines(source_nb)
-    for test_file in (ROOT / "autograder" / assignment / "tests").glob("*.py"):
-        secrets |= _hidden_lines(test_file)
-    assert secrets, "found nothing to look for: the check would be vacuous"
-    released = "\n".join(p.read_text(errors="replace") for p in (ROOT / "release" / assignment).rglob("*") if p.is_file())
+    """No solution code and no hidden-test code under release/<id>/: no three consecutive lines
+    of a solution region or of a hidden test case appear there."""
+    released_texts = _released_texts(assignment)
+    released = "\n".join(released_texts)
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "hidden=True"):
         assert marker not in released
-    leaked = sorted(line for line in secrets if line in released)
-    assert not leaked, f"release/{assignment} leaks: {leaked[:5]}"
+    shown = set().union(*(_windows(text.splitlines()) for text in released_texts))
+    source_nb = notebooks.read_notebook(CoursePaths(ROOT, ROOT).source_notebook(assignment))
+    secrets = [region.splitlines() for cell in source_nb.cells
+               for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S)]
+    secrets += [body for test_file in (ROOT / "autograder" / assignment / "tests").glob("*.py")
+                for body in _hidden_case_bodies(test_file)]
+    windows = set().union(*(_windows(secret) for secret in secrets))
+    assert windows, "found nothing to look for: the check would be vacuous"
+    # Code the notebook shows students on purpose (e.g. the model a test rebuilds) is no leak.
+    public_material = set().union(*(
+        _windows(re.sub(r"### BEGIN SOLUTION\n.*?### END SOLUTION", "", notebooks.strip_hidden_tests(cell.source), flags=re.S).splitlines())
+        for cell in source_nb.cells if not notebooks.is_solution_cell(cell)))
+    leaked = sorted((windows & shown) - public_material)
+    assert not leaked, f"release/{assignment} leaks: {leaked[:3]}"
 
 
 def _windows(lines: list[str], size: int = 3) -> set[tuple[str, ...]]:
