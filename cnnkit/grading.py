@@ -196,14 +196,10 @@ class GradingSession:
             self.nb.cells.pop()
 
     def judge(self, test_files: list[Path]) -> list[dict[str, Any]]:
-        """Run each full test file in this (trusted) process against the kernel's globals."""
-        from cnnkit import judge
-        from cnnkit.checks import load_test_file, run_test_file
-
-        results = []
-        with contextlib.chdir(self.workdir):  # tests open the submission's files by name
-            results = self._judge_files(test_files)
-        return results
+        """Run each full test file in this (trusted) process against the kernel's globals, in the
+        submission's folder (tests open its files by name)."""
+        with contextlib.chdir(self.workdir):
+            return self._judge_files(test_files)
 
     def _judge_files(self, test_files: list[Path]) -> list[dict[str, Any]]:
         from cnnkit import judge
