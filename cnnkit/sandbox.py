@@ -138,7 +138,7 @@ def _chown_tree(path: Path, uid: int) -> None:
 def _enter(args: argparse.Namespace, command: list[str]) -> None:
     """Inside the new namespaces (as root): hide, limit, drop privileges, exec the kernel."""
     subprocess.run(["mount", "--make-rprivate", "/"], check=True)
-    _expose_interpreter()
+    _expose_code()
     for path in args.hide:
         subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=4k,mode=0555", "tmpfs", path], check=True)
     for path in args.own:
@@ -155,27 +155,41 @@ def _enter(args: argparse.Namespace, command: list[str]) -> None:
     os.execvp(command[0], command)
 
 
-def _expose_interpreter() -> None:
-    """Make Python reachable for the unprivileged user when it lives in a private folder.
+def _closed_ancestor(path: Path) -> Path | None:
+    """The highest folder above ``path`` that others may not enter (mode without o+x), if any."""
+    return next((p for p in reversed(path.parents) if p != Path("/") and not os.stat(p).st_mode & stat.S_IXOTH), None)
 
-    E.g. pyenv's ``/root/.pyenv/versions/3.11.7`` under a ``/root`` of mode 0700: the private
-    folder is covered by an empty ``tmpfs`` (its other contents stay hidden) and the interpreter's
-    prefix is bind-mounted back into it, read-only.
+
+def _expose_code() -> None:
+    """Make the code the kernel runs reachable for the unprivileged user, read-only.
+
+    The interpreter, the virtual environment and the kit may live in a private folder, e.g. pyenv's
+    ``/root/.pyenv/versions/3.11.7`` or a clone under ``/root`` of mode 0700: that folder is covered
+    by an empty ``tmpfs`` (its other contents stay hidden) and each of them is bind-mounted back.
     """
-    prefix = Path(os.path.realpath(sys.base_prefix))
-    closed = next((p for p in reversed(prefix.parents) if p != Path("/") and not os.stat(p).st_mode & stat.S_IXOTH), None)
-    if closed is None:
-        return
-    staging = Path(tempfile.mkdtemp(prefix="cnnkit-python-"))
-    subprocess.run(["mount", "--bind", str(prefix), str(staging)], check=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", str(closed)], check=True)
-    prefix.mkdir(parents=True)
-    for folder in [prefix, *prefix.parents]:
-        if folder == closed:
-            break
-        os.chmod(folder, 0o755)
-    subprocess.run(["mount", "--bind", str(staging), str(prefix)], check=True)
-    subprocess.run(["mount", "-o", "remount,bind,ro", str(prefix)], check=True)
+    import cnnkit
+
+    needed = {Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.prefix, Path(cnnkit.__file__).parents[1])}
+    by_closed: dict[Path, list[Path]] = {}
+    for path in sorted(needed):
+        closed = _closed_ancestor(path)
+        if closed is not None and not any(path != other and other in path.parents for other in needed):
+            by_closed.setdefault(closed, []).append(path)
+    for closed, paths in by_closed.items():
+        staged = []
+        for path in paths:
+            staging = Path(tempfile.mkdtemp(prefix="cnnkit-code-"))
+            subprocess.run(["mount", "--bind", str(path), str(staging)], check=True)
+            staged.append((path, staging))
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", str(closed)], check=True)
+        for path, staging in staged:
+            path.mkdir(parents=True, exist_ok=True)
+            for folder in [path, *path.parents]:
+                if folder == closed:
+                    break
+                os.chmod(folder, 0o755)
+            subprocess.run(["mount", "--bind", str(staging), str(path)], check=True)
+            subprocess.run(["mount", "-o", "remount,bind,ro", str(path)], check=True)
 
 
 def _limit(args: argparse.Namespace) -> None:
