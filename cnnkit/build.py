@@ -245,8 +245,7 @@ def write_examples(paths: CoursePaths, assignment: str, artefacts: Path | None =
     for student, nb in variants.items():
         folder = paths.example_dir(student, assignment)
         shutil.rmtree(folder, ignore_errors=True)
-        release_files = list(config.settings().assignments[assignment].get("release_files", {}))
-        shutil.copytree(paths.release_dir(assignment), folder, ignore=shutil.ignore_patterns(*release_files))
+        shutil.copytree(paths.release_dir(assignment), folder)  # all a student has, release files too
         nbformat.write(nb, folder / f"{assignment}.ipynb")
         if artefacts is not None and student != "untouched":
             for name in names:
