@@ -1,4 +1,5 @@
-"""Training helpers for the notebooks that train models (Assignments 3 and 4).
+"""Training helpers for the notebooks that train models (Assignments 3 and 4, and the reference
+model of Assignment 6).
 
 =============================  ================================================================
 :func:`train_or_load`          train a model and save it (``.keras``), or, in grading mode, load
@@ -9,6 +10,9 @@
 :class:`TestSetLogger`         a callback that also logs the test loss and accuracy every epoch
 :func:`read_scalars`           read the scalars of a TensorBoard run back (TensorBoard's reader)
 :func:`read_histograms`        read the weight histograms of a TensorBoard run back
+:func:`fresh_log_dir`          an empty folder for a new TensorBoard run
+:func:`fold_batchnorm`         the inference-time network: batch normalization folded into the
+                               layer before it, dropout left out (deployment)
 =============================  ================================================================
 
 Grading mode is ``cnnkit.config.settings().grading`` (``CNNKIT_GRADING=1``): the autograder
@@ -32,6 +36,7 @@ from cnnkit import config
 __all__ = [
     "TestSetLogger",
     "TrainingBudget",
+    "fold_batchnorm",
     "fresh_log_dir",
     "read_histograms",
     "read_scalars",
