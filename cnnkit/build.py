@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -35,7 +36,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
-import numpy as np
 
 from cnnkit import config, notebooks
 
@@ -112,24 +112,26 @@ def write_public_tests(paths: CoursePaths, assignment: str) -> None:
         (target / test_file.name).write_text(public_test_source(test_file.read_text()))
 
 
-def generate_release(paths: CoursePaths, assignment: str) -> None:
-    """Run ``nbgrader generate_assignment`` in a scratch course folder and copy its release."""
+def generate_releases(paths: CoursePaths, assignments: list[str]) -> None:
+    """Run ``nbgrader generate_assignment`` once for ``assignments`` in a scratch course folder
+    (no gradebook: registering is the instructor's step) and copy each release."""
     with tempfile.TemporaryDirectory() as scratch:
         course = Path(scratch)
-        shutil.copytree(paths.root / "source" / assignment, course / "source" / assignment,
-                        ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        for assignment in assignments:
+            shutil.copytree(paths.source_notebook(assignment).parent, course / "source" / assignment,
+                            ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
         command = [
-            sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force",
+            sys.executable, "-m", "nbgrader", "generate_assignment", "*", "--force", "--no-db",
             f"--NbGrader.config_file={paths.root / 'nbgrader_config.py'}",
             f"--CourseDirectory.root={course}",
-            f"--CourseDirectory.db_url=sqlite:///{course / 'gradebook.db'}",
         ]
         done = subprocess.run(command, capture_output=True, text=True, env=notebooks.kernel_env())
         if done.returncode != 0:
-            raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{done.stderr[-4000:]}")
-        target = paths.release_dir(assignment)
-        shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(course / "release" / assignment, target)
+            raise RuntimeError(f"nbgrader generate_assignment failed:\n{done.stderr[-4000:]}")
+        for assignment in assignments:
+            target = paths.release_dir(assignment)
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(course / "release" / assignment, target)
 
 
 def reproducible_zip(path: Path) -> None:
@@ -147,6 +149,8 @@ def build_otter_zip(paths: CoursePaths, assignment: str) -> None:
     """``autograder/<id>/autograder.zip`` with otter's ``otter generate``, for ``otter run`` and
     Gradescope-compatible services: the full test files, the pinned requirements plus the cnnkit
     wheel, and the hidden evaluation data of the current build (support files)."""
+    from otter.generate import main as generate_otter_zip
+
     from cnnkit import evaldata
 
     target = paths.otter_zip(assignment)
@@ -162,15 +166,11 @@ def build_otter_zip(paths: CoursePaths, assignment: str) -> None:
         requirements = Path(scratch) / "requirements.txt"
         pins = [line for line in (paths.root / "requirements.txt").read_text().splitlines() if line and not line.startswith("#")]
         requirements.write_text("\n".join([*pins, f"/autograder/source/files/{wheel.name}", ""]))
-        command = [
-            sys.executable, "-m", "otter", "generate", "-t", str(paths.full_tests(assignment)),
-            "-o", str(Path(scratch) / "autograder.zip"), "-r", str(requirements),
-            "--overwrite-requirements", "--no-config", "--no-environment", "--python-version", "3.11",
-            *(p.name for p in support),
-        ]
-        done = subprocess.run(command, capture_output=True, text=True, cwd=scratch)
-        if done.returncode != 0:
-            raise RuntimeError(f"otter generate for {assignment} failed:\n{done.stderr[-4000:]}")
+        with contextlib.chdir(scratch), contextlib.redirect_stdout(io.StringIO()):
+            generate_otter_zip(
+                tests_dir=str(paths.full_tests(assignment)), output_path="autograder.zip",
+                requirements=str(requirements), overwrite_requirements=True, no_config=True,
+                no_environment=True, python_version="3.11", files=[p.name for p in support])
         shutil.move(str(Path(scratch) / "autograder.zip"), target)
     reproducible_zip(target)
 
@@ -263,14 +263,39 @@ def write_eval_data(paths: CoursePaths, assignment: str) -> None:
         evaldata.write(paths.root, name)
 
 
-def write_release_files(paths: CoursePaths, assignment: str) -> None:
-    """Files the build makes for the release (``release_files`` in course_config: file name ->
-    ``"module:function"``, called with the target path), e.g. a reference model students use."""
+def _release_files(assignment: str) -> dict[str, str]:
+    """``release_files`` of an assignment in course_config: file name -> ``"module:function"``."""
+    return config.settings().assignments[assignment].get("release_files", {})
+
+
+def stash_release_files(paths: CoursePaths, assignments: list[str], into: Path) -> None:
+    """Copy the course's committed release files of ``assignments`` to ``into/<id>/`` (before
+    :func:`generate_releases` replaces the release folders)."""
+    for assignment in assignments:
+        for filename in _release_files(assignment):
+            committed = paths.root / "release" / assignment / filename
+            if committed.is_file():
+                (into / assignment).mkdir(parents=True, exist_ok=True)
+                shutil.copy(committed, into / assignment / filename)
+
+
+def write_release_files(paths: CoursePaths, assignment: str, stash: Path | None = None) -> None:
+    """Files the build makes for the release, e.g. a reference model students use: each
+    ``"module:function"`` is called with the target path.
+
+    Args:
+        stash: committed files saved by :func:`stash_release_files`; a file found there is copied
+            instead of made anew (a build that trains nothing).
+    """
     import importlib
 
-    for filename, target in config.settings().assignments[assignment].get("release_files", {}).items():
+    for filename, target in _release_files(assignment).items():
+        destination = paths.release_dir(assignment) / filename
+        if stash is not None and (stash / assignment / filename).is_file():
+            shutil.copy(stash / assignment / filename, destination)
+            continue
         module, function = target.split(":")
-        getattr(importlib.import_module(module), function)(paths.release_dir(assignment) / filename)
+        getattr(importlib.import_module(module), function)(destination)
 
 
 def write_solution(paths: CoursePaths, assignment: str, *, timeout_s: int) -> Path:
@@ -309,12 +334,17 @@ def build(paths: CoursePaths, assignments: list[str], *, real_data: bool = False
     """Build every generated file of ``assignments`` (see the module docstring)."""
     from tqdm import tqdm
 
-    with _data_source(real_data):
+    # Without execution nothing is trained: the synthetic build keeps the committed release files.
+    reuse = not execute_solutions and not real_data
+    with _data_source(real_data), tempfile.TemporaryDirectory(prefix="cnnkit-release-files-") as scratch:
+        stash = Path(scratch) if reuse else None
+        if stash is not None:
+            stash_release_files(paths, assignments, stash)
         build_student_package(paths)
+        generate_releases(paths, assignments)
         for assignment in tqdm(assignments, desc="build", unit="assignment", file=sys.stdout):
-            generate_release(paths, assignment)
             write_public_tests(paths, assignment)
-            write_release_files(paths, assignment)
+            write_release_files(paths, assignment, stash)
             write_eval_data(paths, assignment)
             build_otter_zip(paths, assignment)
             artefacts = write_solution(paths, assignment, timeout_s=timeout_s) if execute_solutions else None

@@ -102,9 +102,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out).resolve()
     assignments = _assignments(None)
     timings = {}
-    print(f"1/3 build (embedded synthetic default) into {out}")
+    print(f"1/3 build (embedded synthetic default) into {out}: release notebooks, public tests, otter zips "
+          "(the solutions run in step 2; `cnnkit build` also executes them and trains their models)")
     started = time.monotonic()
-    build(CoursePaths(root, out), assignments, timeout_s=config.settings().cell_timeout_s)
+    build(CoursePaths(root, out), assignments, execute_solutions=False)
     timings["build"] = time.monotonic() - started
     print("2/3 validate: solutions must pass, release notebooks must fail")
     started = time.monotonic()
@@ -151,7 +152,7 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
     b.add_argument("--out", help="output root (default: the course repository)")
     b.add_argument("--real", action="store_true", help="use the configured (real) data, not the embedded default")
-    b.add_argument("--no-execute", action="store_true", help="do not execute the solutions")
+    b.add_argument("--no-execute", action="store_true", help="execute no solution and train nothing: keep the models of the last full build")
     b.set_defaults(func=cmd_build)
 
     v = sub.add_parser("validate", help="solutions pass every test; release notebooks fail them")

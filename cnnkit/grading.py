@@ -155,6 +155,7 @@ class GradingSession:
             self.nb, km=km, timeout=s.cell_timeout_s, allow_errors=True, interrupt_on_timeout=True,
             error_on_timeout={"ename": "CellTimeoutError", "evalue": f"cell exceeded {s.cell_timeout_s} s", "traceback": []},
             resources={"metadata": {"path": str(self.workdir)}}, max_output_bytes=s.submission_output_kb * 1024,
+            shutdown_kernel="immediate",  # what the submission leaves running is killed anyway
         )
         self.client.start_new_kernel(env=notebooks.kernel_env(CNNKIT_GRADING="1", CNNKIT_OFFLINE="1"))
         self.client.start_new_kernel_client()

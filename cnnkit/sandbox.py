@@ -24,7 +24,6 @@ import fcntl
 import os
 import resource
 import shutil
-import signal
 import stat
 import subprocess
 import sys

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import nbformat
 import pytest
 
 from cnnkit import notebooks
+from cnnkit.checks import load_test_file
 from cnnkit.build import CoursePaths, build, otter_zip_tests, public_test_source, wheel_sources
 from cnnkit.config import settings
 from tests.conftest import ROOT, course_env
@@ -126,8 +128,6 @@ def _released_texts(assignment: str) -> list[str]:
 
 def _hidden_case_bodies(test_file: Path) -> list[list[str]]:
     """The source lines of each hidden test case and private helper of a full test file."""
-    import ast
-
     source = test_file.read_text()
     lines = source.splitlines()
     public = set(public_test_source(source).splitlines())
@@ -162,6 +162,32 @@ def test_release_has_no_solutions_and_no_hidden_tests(assignment: str):
         for cell in source_nb.cells if not notebooks.is_solution_cell(cell)))
     leaked = sorted((windows & shown) - public_material)
     assert not leaked, f"release/{assignment} leaks: {leaked[:3]}"
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_test_files_and_points_agree(assignment: str):
+    """Each test file is in otter's exception format (``OK_FORMAT = False``, all or nothing), named
+    after its question, with public and hidden cases whose points sum to the file's; each test cell
+    of the source notebook has its file and the same points; course_config has the totals."""
+    source_nb = notebooks.read_notebook(CoursePaths(ROOT, ROOT).source_notebook(assignment))
+    cells = {re.search(r'grader\.check\("(\w+)"\)', cell.source).group(1): notebooks.nbgrader_meta(cell)["points"]
+             for cell in source_nb.cells if notebooks.is_autograded_test(cell)}
+    paths = sorted((ROOT / "autograder" / assignment / "tests").glob("*.py"))
+    assert sorted(cells) == [p.stem for p in paths], "every test cell needs a test file and vice versa"
+    for path in paths:
+        declared = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(path.read_text()).body
+                    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+                    and node.targets[0].id in ("OK_FORMAT", "name", "points", "all_or_nothing")}
+        assert declared == {"OK_FORMAT": False, "name": path.stem, "points": declared.get("points"),
+                            "all_or_nothing": True}, path
+        cases = load_test_file(path, public_only=False).test_cases
+        assert sum(tc.points for tc in cases) == pytest.approx(declared["points"]) == pytest.approx(cells[path.stem])
+        assert any(tc.hidden for tc in cases) and any(not tc.hidden for tc in cases), f"{path}: public and hidden cases"
+    manual = sum(notebooks.nbgrader_meta(c)["points"] for c in source_nb.cells
+                 if c.cell_type == "markdown" and notebooks.nbgrader_meta(c).get("grade"))
+    entry = settings().assignments[assignment]
+    assert entry["auto_points"] == pytest.approx(sum(cells.values()))
+    assert entry["manual_points"] == pytest.approx(manual)
 
 
 def _windows(lines: list[str], size: int = 3) -> set[tuple[str, ...]]:

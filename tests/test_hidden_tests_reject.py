@@ -11,8 +11,6 @@ notebook's test cell and ``course_config.ASSIGNMENTS``.
 
 from __future__ import annotations
 
-import ast
-import importlib.util
 import json
 import os
 import re
@@ -74,17 +72,6 @@ def _reference_env(assignment: str) -> dict:
     return _execute([_without_markers(code) for code in _solution_code(assignment)])
 
 
-def _test_cells(assignment: str) -> dict[str, float]:
-    """{question: points} of the notebook's autograded test cells."""
-    found = {}
-    for cell in _cells(assignment):
-        meta = _nbgrader(cell)
-        if cell["cell_type"] == "code" and meta.get("grade") and not meta.get("solution"):
-            question = re.search(r'grader\.check\("(\w+)"\)', _source(cell)).group(1)
-            found[question] = meta["points"]
-    return found
-
-
 def _test_files(assignment: str) -> list[Path]:
     return sorted((ROOT / "autograder" / assignment / "tests").glob("*.py"))
 
@@ -95,48 +82,6 @@ def _run(assignment: str, question: str, env: dict):
 
 
 ALL_FILES = [(a, p.stem) for a in ASSIGNMENT_IDS for p in _test_files(a)]
-
-
-def _course_config():
-    spec = importlib.util.spec_from_file_location("course_config_under_test", ROOT / "course_config.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-# --- points ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("assignment,question", ALL_FILES)
-def test_case_points_sum_to_file_points(assignment, question):
-    path = ROOT / "autograder" / assignment / "tests" / f"{question}.py"
-    module = ast.parse(path.read_text())
-    assigned = {
-        node.targets[0].id: ast.literal_eval(node.value)
-        for node in module.body
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-        and node.targets[0].id in ("name", "points", "all_or_nothing")
-    }
-    assert assigned["name"] == question
-    assert assigned["all_or_nothing"] is True
-    test_file = load_test_file(path, public_only=False)
-    assert sum(tc.points for tc in test_file.test_cases) == pytest.approx(assigned["points"])
-    assert any(tc.hidden for tc in test_file.test_cases), "every question needs hidden cases"
-    assert any(not tc.hidden for tc in test_file.test_cases), "every question needs public cases"
-
-
-@pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
-def test_notebook_points_match_files_and_config(assignment):
-    cells = _test_cells(assignment)
-    files = {p.stem: load_test_file(p, public_only=False) for p in _test_files(assignment)}
-    assert set(cells) == set(files), "every test cell needs a test file and vice versa"
-    for question, test_file in files.items():
-        assert cells[question] == pytest.approx(sum(tc.points for tc in test_file.test_cases)), question
-    manual = sum(
-        _nbgrader(c)["points"] for c in _cells(assignment)
-        if c["cell_type"] == "markdown" and _nbgrader(c).get("grade")
-    )
-    entry = _course_config().ASSIGNMENTS[assignment]
-    assert entry["auto_points"] == pytest.approx(sum(cells.values()))
-    assert entry["manual_points"] == pytest.approx(manual)
 
 
 # --- reference and stub --------------------------------------------------------------------------

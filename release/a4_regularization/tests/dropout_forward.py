@@ -1,6 +1,7 @@
 """dropout_forward: inverted dropout; the identity at inference, expectation-preserving in training."""
 import numpy as np
 from otter.test_files import test_case
+OK_FORMAT = False  # otter: exception-based format
 name = "dropout_forward"
 points = 3
 all_or_nothing = True

@@ -1,6 +1,7 @@
 """l2_dense: Chapter 1's dense network with an L2 penalty (kernel_regularizer) on every Dense kernel."""
 import numpy as np
 from otter.test_files import test_case
+OK_FORMAT = False  # otter: exception-based format
 name = "l2_dense"
 points = 1
 all_or_nothing = True

@@ -1,6 +1,7 @@
 """regularized_cnn: build_regularized_cnn(dropout_rate, batchnorm) adds Dropout / BatchNormalization as asked."""
 import numpy as np
 from otter.test_files import test_case
+OK_FORMAT = False  # otter: exception-based format
 name = "regularized_cnn"
 points = 2
 all_or_nothing = True
