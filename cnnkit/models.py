@@ -386,11 +386,15 @@ def train_reference_emnist(path: str | Path) -> Path:
 
     A ``release_files`` hook of ``course_config.ASSIGNMENTS["a6_text_segmentation"]``: the build
     calls it with ``release/a6_text_segmentation/emnist_reference.keras``. It trains on
-    ``load_emnist(usage="train")``, i.e. on the configured data (the committed build forces the
-    embedded synthetic default; ``cnnkit build --real`` uses the EMNIST files), for about
-    ``HANDWRITING["reference_model"]["steps"]`` batches of ``batch_size`` images (whole epochs:
-    about a minute on 2 CPU cores), and writes that one file (through :func:`train_or_load`, so
-    without the optimizer's state).
+    ``load_emnist_data(usage="train")``, i.e. on the configured data (the committed build forces the
+    embedded synthetic default; ``cnnkit build --real`` uses the EMNIST files), with the recipe of
+    ``HANDWRITING["reference_model"][kind]`` for that kind of data (``"synthetic"`` or ``"real"``):
+    ``epochs`` with batches of ``batch_size``, Adam at ``learning_rate`` (cosine decay to zero over
+    the run when ``cosine``), ``keras.utils.set_random_seed(seed)`` first, and, when ``augment``,
+    each training batch randomly rotated (up to 11 degrees), zoomed (10 %) and shifted (6 %) in a
+    ``tf.data`` pipeline, so that characters cut from a line of handwriting (slanted, scaled, framed
+    by ``to_emnist``) look like training images. The file holds the network alone (through
+    :func:`train_or_load`: no augmentation layers, no optimizer state).
 
     The network: Conv2D 32 (3x3, ReLU) - max pool - Conv2D 64 (3x3, ReLU) - max pool - dropout 0.25 -
     Dense 128 (ReLU) - dropout 0.25 - Dense K (softmax), on ``(28, 28, 1)`` images scaled to [0, 1].
@@ -398,15 +402,16 @@ def train_reference_emnist(path: str | Path) -> Path:
     Returns:
         ``Path(path)``.
     """
-    from cnnkit.data import load_emnist
+    import tensorflow as tf
 
-    cfg = {"steps": 1900, "batch_size": 128, "seed": 0,
-           **getattr(config.load_course_config(), "HANDWRITING", {}).get("reference_model", {})}
+    from cnnkit.data import load_emnist_data
 
     def train() -> keras.Model:
-        images, labels, mapping = load_emnist(usage="train")
-        x = images[..., None].astype("float32") / 255
-        keras.utils.set_random_seed(int(cfg["seed"]))
+        data = load_emnist_data(usage="train")
+        kind = "synthetic" if data.source == "synthetic" else "real"
+        recipe = config.load_course_config().HANDWRITING["reference_model"][kind]
+        x = data.images[..., None].astype("float32") / 255
+        keras.utils.set_random_seed(int(recipe["seed"]))
         model = keras.Sequential([
             keras.Input((28, 28, 1)),
             keras.layers.Conv2D(32, 3, activation="relu"),
@@ -417,12 +422,27 @@ def train_reference_emnist(path: str | Path) -> Path:
             keras.layers.Dropout(0.25),
             keras.layers.Dense(128, activation="relu"),
             keras.layers.Dropout(0.25),
-            keras.layers.Dense(len(mapping), activation="softmax"),
+            keras.layers.Dense(len(data.mapping), activation="softmax"),
         ], name="emnist_reference")
-        model.compile(optimizer=keras.optimizers.Adam(2e-3), loss="sparse_categorical_crossentropy",
+        epochs, batch_size = int(recipe["epochs"]), int(recipe["batch_size"])
+        learning_rate = float(recipe["learning_rate"])
+        if recipe.get("cosine"):
+            learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, epochs * -(-len(x) // batch_size))
+        model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="sparse_categorical_crossentropy",
                       metrics=["accuracy"])
-        epochs = max(1, round(int(cfg["steps"]) * int(cfg["batch_size"]) / len(x)))
-        model.fit(x, labels, batch_size=int(cfg["batch_size"]), epochs=epochs, verbose=0)
+        if not recipe.get("augment"):
+            model.fit(x, data.labels, batch_size=batch_size, epochs=epochs, verbose=0)
+            return model
+        augment = keras.Sequential([
+            keras.layers.RandomRotation(0.03, fill_mode="constant"),
+            keras.layers.RandomZoom(0.1, fill_mode="constant"),
+            keras.layers.RandomTranslation(0.06, 0.06, fill_mode="constant"),
+        ])
+        batches = (tf.data.Dataset.from_tensor_slices((x, data.labels))
+                   .shuffle(len(x), seed=int(recipe["seed"])).batch(batch_size)
+                   .map(lambda images, labels: (augment(images, training=True), labels), num_parallel_calls=tf.data.AUTOTUNE)
+                   .prefetch(tf.data.AUTOTUNE))
+        model.fit(batches, epochs=epochs, verbose=0)
         return model
 
     train_or_load(path, train)

@@ -1,8 +1,9 @@
 """The student's experience in a real browser: JupyterLab + headless Chromium, driven by Playwright.
 
 What a student receives is ``release/`` (the assignment folders, the cnnkit wheel and
-requirements.txt); the test's virtual environment, which has cnnkit installed, stands for the
-student's ``pip install -r requirements.txt``. The test copies ``release/`` to a temporary folder
+requirements.txt); the test installs that wheel into a folder of its own, put first on the
+kernel's path, and the test's virtual environment provides the pinned libraries of
+``requirements.txt``. The test copies ``release/`` to a temporary folder
 outside the course repository, starts ``jupyter lab`` there (loopback, a token, a free port, offline
 on the embedded synthetic data) and, in Chromium, does what the README's "For students" tells a
 student to do in ``a1_convolution/a1_convolution.ipynb``:
@@ -117,7 +118,17 @@ def jupyterlab(student_release: Path, tmp_path: Path):
     # JupyterLab's news prompt would cover the notebook in the screenshot.
     (jupyter_home / "config" / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    # The cnnkit the student installs: the release's wheel (course_config.py inside), ahead of the
+    # repository's editable install on the path; the pinned libraries come from the test environment.
+    site = tmp_path / "student-site"
+    wheel = next(student_release.glob("cnnkit-*.whl"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--target", str(site),
+                    str(wheel)], check=True, capture_output=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("CNNKIT_")}
+    env["PYTHONPATH"] = str(site)
+    found = subprocess.run([sys.executable, "-c", "import cnnkit, course_config; print(cnnkit.__file__, course_config.__file__)"],
+                           env=env, cwd=student_release, capture_output=True, text=True, check=True).stdout.split()
+    assert all(Path(path).is_relative_to(site) for path in found), f"cnnkit is not the release's wheel: {found}"
     env.update({
         # a student's machine: no course repository, no network for the data, the embedded default
         "CNNKIT_DATA_SOURCE": "synthetic", "CNNKIT_OFFLINE": "1", "TF_CPP_MIN_LOG_LEVEL": "2",

@@ -188,3 +188,22 @@ def test_fold_batchnorm_refuses_branching_models():
     model = keras.Model(inputs, keras.layers.Dense(3)(merged))
     with pytest.raises(ValueError, match="not a chain"):
         models.fold_batchnorm(model)
+
+
+def test_reference_emnist_recipe_with_augmentation_saves_the_plain_network(tmp_path: Path, monkeypatch):
+    """The real-data recipe (augmented batches, cosine decay) trains and saves the network alone:
+    no augmentation layer in the file, 47 probabilities per image."""
+    from cnnkit import config, data
+
+    synthetic = data.load_emnist_data(usage="train", limit=1024)
+    monkeypatch.setattr(data, "load_emnist_data", lambda **_: synthetic)
+    recipe = {"epochs": 1, "batch_size": 128, "learning_rate": 2e-3, "cosine": True, "augment": True, "seed": 0}
+    cfg = config.load_course_config()
+    cfg.HANDWRITING = {**cfg.HANDWRITING, "reference_model": {"synthetic": recipe}}
+    monkeypatch.setattr(config, "load_course_config", lambda: cfg)
+    path = models.train_reference_emnist(tmp_path / "emnist_reference.keras")
+    model = keras.models.load_model(path, compile=False)
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dropout", "Dense", "Dropout", "Dense"]
+    probabilities = np.asarray(model(synthetic.images[:4, ..., None].astype("float32") / 255, training=False))
+    assert probabilities.shape == (4, len(synthetic.mapping)) and np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
