@@ -158,8 +158,9 @@ SMILES: dict = {
 #: ``cnnkit.models.train_reference_emnist``), its recipe per kind of data. Synthetic: 12 epochs of
 #: the 20,000 images, about a minute on 2 CPU cores. Real: 8 epochs of ByMerge's 80,000 with light
 #: augmentation and cosine decay, about 4 minutes. On /work/shared/data (bymerge, 100 composed
-#: lines of public test characters, benchmarks/applied.py) read_line then reads 85.6 % of the
-#: characters (spaces not counted; 87.8 % counted); the former 3 plain epochs read 82.9 %.
+#: lines of public test characters, benchmarks/applied.py) read_line then reads 85.6 % and 86.2 % of
+#: the characters in two runs (spaces not counted; 87.8 % and 88.4 % counted: the parallel
+#: augmentation is not bit-reproducible); the former 3 plain epochs read 82.9 %.
 HANDWRITING: dict = {
     "hidden_lines": 32,
     "line_size": (64, 640),
