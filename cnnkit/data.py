@@ -35,7 +35,7 @@ import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Callable
 
 import numpy as np
 
@@ -311,8 +311,19 @@ def _verify_zip(path: Path) -> None:
         raise ValueError(f"not a zip file ({exc})") from exc
 
 
-def _download(url: str, dest: Path) -> None:
-    """Fetch ``url`` (http(s) or file://) to ``dest`` through ``<dest>.partial``, verified."""
+def download_verified(url: str, dest: Path, *, desc: str, verify: Callable[[Path], None]) -> None:
+    """Fetch ``url`` (http(s) or file://) to ``dest``, never leaving a half-written or unverified file.
+
+    The bytes go to ``<dest>.partial`` with a progress bar; ``verify(partial)`` must return without
+    raising before the file is renamed to ``dest``. On any failure the partial file is removed and
+    ``dest`` (if it existed) is left as it was.
+
+    Args:
+        url: where to fetch from.
+        dest: the final path; its folder is created.
+        desc: the progress bar's label.
+        verify: raises (e.g. ValueError, with the reason) unless the downloaded file is usable.
+    """
     from tqdm.auto import tqdm
 
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -320,11 +331,11 @@ def _download(url: str, dest: Path) -> None:
     try:
         with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as resp, open(partial, "wb") as out:
             total = int(resp.headers.get("Content-Length") or 0) or None
-            with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc="EMNIST") as bar:
+            with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=desc) as bar:
                 while chunk := resp.read(1 << 20):
                     out.write(chunk)
                     bar.update(len(chunk))
-        _verify_zip(partial)
+        verify(partial)
         os.replace(partial, dest)
     finally:
         partial.unlink(missing_ok=True)
@@ -355,7 +366,7 @@ def fetch_emnist(force: bool = False) -> Path:
     errors = []
     for url in urls:
         try:
-            _download(url, dest)
+            download_verified(url, dest, desc="EMNIST", verify=_verify_zip)
             return dest
         except Exception as exc:  # noqa: BLE001 - any failure: try the next URL, then report
             errors.append(f"{url}: {exc}")

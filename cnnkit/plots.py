@@ -5,14 +5,22 @@ left open in ``pyplot`` (each is closed before it is returned): Jupyter shows a 
 value of a cell's last line, exactly once, and scripts can ``fig.savefig(...)`` it; nothing piles up
 in pyplot's list of open figures.
 
-====================  =====================================================================
-:func:`show_images`   a row (or grid) of grayscale images, e.g. an EMNIST character and its
-                      edge maps; signed images (gradients) get a diverging colour map
-:func:`show_kernels`  small filters (3x3, 5x5, ...) with their weights written in the cells
-:func:`show_feature_maps`  the channels of one feature map ``(H, W, C)`` as a grid
-:func:`plot_curve`    one or more curves over steps (a loss while a filter is fitted)
-:func:`plot_bars`     a few named numbers side by side (how much a shift changed each stage)
-====================  =====================================================================
+=============================  ==============================================================
+:func:`show_images`            a row (or grid) of grayscale images, e.g. an EMNIST character
+                               and its edge maps; signed images (gradients) get a diverging
+                               colour map
+:func:`show_kernels`           small filters (3x3, 5x5, ...) with their weights in the cells
+:func:`show_feature_maps`      the channels of one feature map ``(H, W, C)`` as a grid
+:func:`plot_curve`             one or more curves over steps (a loss while a filter is fitted)
+:func:`plot_bars`              a few named numbers side by side
+:func:`plot_confusion_matrix`  a ``(K, K)`` confusion matrix, rows as fractions of the class
+:func:`plot_training_curves`   loss / error per epoch of several runs (train dashed)
+:func:`plot_weight_histograms` how weight distributions shift over epochs (TensorBoard's data)
+:func:`show_boxes`             lines of text or frames with found (red) and true (green) boxes
+:func:`plot_roc`               ROC curves and operating points (the smile classifier)
+:func:`plot_precision_recall`  precision over recall
+:func:`show_frames`            a strip of video frames, the ones where the shutter fired in red
+=============================  ==============================================================
 """
 
 from __future__ import annotations
@@ -258,8 +266,7 @@ def plot_bars(
     return fig
 
 
-# --- Assignments 3 and 4: trained CNNs --------------------------------------------------------------
-# plot_confusion_matrix, plot_training_curves, plot_weight_histograms (appended for a3/a4).
+# --- trained CNNs (a3, a4, a8) -----------------------------------------------------------------
 
 
 def plot_confusion_matrix(
@@ -402,8 +409,7 @@ def plot_weight_histograms(
     return fig
 
 
-# --- Assignments 6 and 7: detection ----------------------------------------------------------------
-# show_boxes, plot_roc, plot_precision_recall, show_frames (appended for a6/a7).
+# --- detection (a6, a7) ------------------------------------------------------------------------
 
 
 def show_boxes(
@@ -463,6 +469,38 @@ def show_boxes(
     return fig
 
 
+def _rate_curves(
+    curves: dict[str, tuple[Sequence[float], Sequence[float]]],
+    points: dict[str, tuple[float, float]] | None,
+    *,
+    xlabel: str,
+    ylabel: str,
+    title: str | None,
+    legend_loc: str,
+    chance_diagonal: bool,
+) -> Figure:
+    """Curves and single operating points ``{label: (x, y)}`` on the unit square (both axes rates)."""
+    fig = plt.figure(figsize=(4.6, 4.3))
+    ax = fig.subplots()
+    for label, (x, y) in curves.items():
+        ax.plot(np.asarray(x, float), np.asarray(y, float), label=label)
+    for label, (x, y) in (points or {}).items():
+        ax.plot([x], [y], marker="o", linestyle="none", markersize=7, label=label)
+    if chance_diagonal:
+        ax.plot([0, 1], [0, 1], color="0.6", linestyle=":", linewidth=1, label="chance")
+    ax.set_xlim(-0.01, 1.01)
+    ax.set_ylim(-0.01, 1.01)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc=legend_loc)
+    fig.tight_layout()
+    plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
+    return fig
+
+
 def plot_roc(
     curves: dict[str, tuple[Sequence[float], Sequence[float]]],
     *,
@@ -480,24 +518,9 @@ def plot_roc(
     Returns:
         The figure (the diagonal is a classifier that guesses).
     """
-    fig = plt.figure(figsize=(4.6, 4.3))
-    ax = fig.subplots()
-    for label, (fpr, tpr) in curves.items():
-        ax.plot(np.asarray(fpr, float), np.asarray(tpr, float), label=label)
-    for label, (fpr, tpr) in (points or {}).items():
-        ax.plot([fpr], [tpr], marker="o", linestyle="none", markersize=7, label=label)
-    ax.plot([0, 1], [0, 1], color="0.6", linestyle=":", linewidth=1, label="chance")
-    ax.set_xlim(-0.01, 1.01)
-    ax.set_ylim(-0.01, 1.01)
-    ax.set_xlabel("false-positive rate (non-smiles called smiles)")
-    ax.set_ylabel("true-positive rate (recall)")
-    if title:
-        ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
-    return fig
+    return _rate_curves(curves, points, xlabel="false-positive rate (non-smiles called smiles)",
+                        ylabel="true-positive rate (recall)", title=title, legend_loc="lower right",
+                        chance_diagonal=True)
 
 
 def plot_precision_recall(
@@ -516,23 +539,8 @@ def plot_precision_recall(
     Returns:
         The figure.
     """
-    fig = plt.figure(figsize=(4.6, 4.3))
-    ax = fig.subplots()
-    for label, (recall, precision) in curves.items():
-        ax.plot(np.asarray(recall, float), np.asarray(precision, float), label=label)
-    for label, (recall, precision) in (points or {}).items():
-        ax.plot([recall], [precision], marker="o", linestyle="none", markersize=7, label=label)
-    ax.set_xlim(-0.01, 1.01)
-    ax.set_ylim(-0.01, 1.01)
-    ax.set_xlabel("recall")
-    ax.set_ylabel("precision")
-    if title:
-        ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
-    fig.tight_layout()
-    plt.close(fig)  # Jupyter shows the returned figure once; pyplot keeps no reference
-    return fig
+    return _rate_curves(curves, points, xlabel="recall", ylabel="precision", title=title,
+                        legend_loc="lower left", chance_diagonal=False)
 
 
 def show_frames(
@@ -561,6 +569,11 @@ def show_frames(
 
     frames = [np.asarray(f) for f in frames]
     n = len(frames)
+    if n == 0:
+        raise ValueError("show_frames needs at least one frame")
+    for what, value in (("titles", titles), ("highlight", highlight), ("boxes", boxes)):
+        if value is not None and len(value) != n:
+            raise ValueError(f"{what} has {len(value)} entries for {n} frames")
     nrows, ncols = _grid(n, ncols, max_cols=ncols)
     aspect = frames[0].shape[0] / frames[0].shape[1]
     fig = plt.figure(figsize=(size * ncols, size * aspect * nrows + 0.3 * nrows))

@@ -34,9 +34,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 import re
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +43,7 @@ import cv2
 import numpy as np
 
 from cnnkit.config import default_cache_dir, hidden_seed, load_course_config, settings
+from cnnkit.data import download_verified
 
 __all__ = [
     "SIDE",
@@ -66,8 +65,6 @@ SIDE = 64
 #: The zip's name, in the data folder's ``smiles/``.
 ZIP_NAME = "SMILEsmileD-master.zip"
 _MEMBER_RE = re.compile(r"^SMILEsmileD-master/SMILEs/(positives/positives7|negatives/negatives7)/(\d+)\.jpg$")
-#: Seconds without data before a download gives up.
-DOWNLOAD_TIMEOUT_S = 60
 #: Download targets whose automatic download failed in this process (not retried implicitly).
 _FAILED_DOWNLOADS: set[Path] = set()
 #: Added to the course's hidden seed for the hidden synthetic faces.
@@ -363,25 +360,11 @@ def _workaround(url: str, dest: Path) -> str:
             "(or set CNNKIT_DATA_DIR to a folder holding smiles/" + ZIP_NAME + ")")
 
 
-def _download(url: str, dest: Path) -> None:
-    """Fetch ``url`` (http(s) or file://) to ``dest`` through ``<dest>.partial``, verified by content."""
-    from tqdm.auto import tqdm
-
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(dest.name + ".partial")
-    try:
-        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as resp, open(partial, "wb") as out:
-            total = int(resp.headers.get("Content-Length") or 0) or None
-            with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc="SMILEsmileD") as bar:
-                while chunk := resp.read(1 << 20):
-                    out.write(chunk)
-                    bar.update(len(chunk))
-        status = _zip_status(partial)
-        if status != "ok":
-            raise ValueError(f"the downloaded archive is not SMILEsmileD: {status}")
-        os.replace(partial, dest)
-    finally:
-        partial.unlink(missing_ok=True)
+def _verify_archive(path: Path) -> None:
+    """Raise ValueError unless ``path`` is SMILEsmileD (checked by content: archive bytes are not stable)."""
+    status = _zip_status(path)
+    if status != "ok":
+        raise ValueError(f"the downloaded archive is not SMILEsmileD: {status}")
 
 
 def fetch_smiles(force: bool = False) -> Path:
@@ -405,7 +388,7 @@ def fetch_smiles(force: bool = False) -> Path:
         raise RuntimeError(f"cnnkit is offline (CNNKIT_OFFLINE / OFFLINE): not downloading SMILEsmileD; "
                            f"{_workaround(url, dest)}")
     try:
-        _download(url, dest)
+        download_verified(url, dest, desc="SMILEsmileD", verify=_verify_archive)
     except Exception as exc:  # noqa: BLE001 - any failure is reported with the work-around
         raise RuntimeError(f"could not download SMILEsmileD from {url} ({exc}); {_workaround(url, dest)}") from exc
     return dest
