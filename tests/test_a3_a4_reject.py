@@ -16,10 +16,9 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from cnnkit import notebooks  # noqa: E402
 from cnnkit.checks import load_test_file, run_test_file  # noqa: E402
 from cnnkit.models import tensorboard_callback  # noqa: E402
-from tests.conftest import ROOT, course_env  # noqa: E402
+from tests.conftest import ROOT, course_env, solution_code  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -31,12 +30,9 @@ def _course(monkeypatch):
 
 def reference(assignment: str) -> dict:
     """The source notebook's setup and solution cells, executed (no data, no training)."""
-    nb = notebooks.read_notebook(ROOT / "source" / assignment / f"{assignment}.ipynb")
     env: dict = {"NUM_CLASSES": 47}
-    for cell in nb.cells:
-        meta = notebooks.nbgrader_meta(cell)
-        if cell.cell_type == "code" and (meta.get("grade_id") == "setup" or notebooks.is_solution_cell(cell)):
-            exec(compile(notebooks.strip_solution_markers(cell.source), f"{assignment}:{meta.get('grade_id')}", "exec"), env)  # noqa: S102
+    for code in solution_code(assignment, with_cells=("setup",)):
+        exec(compile(code, f"<{assignment} cell>", "exec"), env)  # noqa: S102
     return env
 
 

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
-import json
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -25,55 +23,33 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from cnnkit.checks import load_test_file, run_test_file  # noqa: E402
+from tests.conftest import ROOT, solution_code  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "a5_mobile_export"
 ARTEFACTS = ROOT / "examples" / "submitted" / "correct" / ASSIGNMENT
 TESTS = ROOT / "autograder" / ASSIGNMENT / "tests"
 VARIANTS = ("float32", "float16", "dynamic", "int8")
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 
 
 # --- the notebook ------------------------------------------------------------------------------
-def _cells() -> list[dict]:
-    return json.loads((ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())["cells"]
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
-def _nbgrader(cell: dict) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def _code(grade_id: str) -> str:
-    return next(_source(c) for c in _cells() if _nbgrader(c).get("grade_id") == grade_id)
-
-
 def _functions_only(code: str) -> str:
     """The function definitions of a cell (the ``prepare`` cell also prepares the notebook's data)."""
     tree = ast.parse(code)
     return ast.unparse(ast.Module([node for node in tree.body if isinstance(node, ast.FunctionDef)], type_ignores=[]))
 
 
-def _solutions(stub: bool = False) -> list[str]:
-    out = []
-    for cell in _cells():
-        if cell["cell_type"] == "code" and _nbgrader(cell).get("solution"):
-            code = _source(cell)
-            if stub:  # what nbgrader releases
-                pattern = re.compile(rf"^([ \t]*){re.escape(BEGIN)}\n.*?^[ \t]*{re.escape(END)}[ \t]*$", re.S | re.M)
-                code = pattern.sub(lambda m: f"{m.group(1)}raise NotImplementedError()", code)
-            out.append("\n".join(line for line in code.splitlines() if line.strip() not in (BEGIN, END)))
-    return out
+def _solutions() -> list[str]:
+    """The reference solution cells (markers removed), in notebook order."""
+    return solution_code(ASSIGNMENT)
 
 
 def _environment(*, stub: bool = False, model: bool = True) -> dict:
+    """The setup cell, ``prepare`` and the solution cells (the release's stubs if ``stub``), executed."""
     import keras
 
+    setup, prepare, *solutions = solution_code(ASSIGNMENT, released=stub, with_cells=("setup", "prepare"))
     env: dict = {"__name__": "__main__"}
-    for code in [_code("setup"), _functions_only(_code("prepare")), *_solutions(stub)]:
+    for code in [setup, _functions_only(prepare), *solutions]:
         exec(compile(code, "<a5 cell>", "exec"), env)
     env["model"] = keras.saving.load_model("mobile_cnn.keras") if model and Path("mobile_cnn.keras").is_file() else None
     return env

@@ -12,9 +12,7 @@ namespace and must make its question's file fail; the release stub must fail eve
 from __future__ import annotations
 
 import contextlib
-import json
 import os
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,10 +21,9 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from cnnkit.checks import load_test_file, run_test_file  # noqa: E402
+from tests.conftest import ROOT, course_env, solution_code  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT_IDS = ("a6_text_segmentation", "a7_smile_detection")
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 #: Non-solution cells the solutions need (a6's to_emnist reads FRAMING).
 EXTRA_CELLS = {"setup", "framing"}
 REFERENCE_MODEL = ROOT / "release" / "a6_text_segmentation" / "emnist_reference.keras"
@@ -39,48 +36,10 @@ pytestmark = pytest.mark.skipif(
 
 @contextlib.contextmanager
 def _synthetic_course(cwd: Path):
-    """The committed configuration (embedded synthetic data), working directory ``cwd``."""
-    saved, old_cwd = dict(os.environ), os.getcwd()
-    os.environ.update({"CNNKIT_COURSE_ROOT": str(ROOT), "CNNKIT_DATA_SOURCE": "synthetic"})
-    os.environ.pop("CNNKIT_GRADING", None)
-    os.chdir(cwd)
-    try:
+    """The committed configuration (embedded synthetic data), not grading, working directory ``cwd``."""
+    with course_env(), contextlib.chdir(cwd):
+        os.environ.pop("CNNKIT_GRADING", None)
         yield
-    finally:
-        os.chdir(old_cwd)
-        os.environ.clear()
-        os.environ.update(saved)
-
-
-# --- the notebooks ---------------------------------------------------------------------------
-def _cells(assignment: str) -> list[dict]:
-    return json.loads((ROOT / "source" / assignment / f"{assignment}.ipynb").read_text())["cells"]
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
-def _nbgrader(cell: dict) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def _code(assignment: str, transform) -> list[str]:
-    out = []
-    for cell in _cells(assignment):
-        meta = _nbgrader(cell)
-        if cell["cell_type"] == "code" and (meta.get("solution") or meta.get("grade_id") in EXTRA_CELLS):
-            out.append(transform(_source(cell)) if meta.get("solution") else _source(cell))
-    return out
-
-
-def _without_markers(code: str) -> str:
-    return "\n".join(line for line in code.splitlines() if line.strip() not in (BEGIN, END))
-
-
-def _as_stub(code: str) -> str:
-    pattern = re.compile(rf"^([ \t]*){re.escape(BEGIN)}\n.*?^[ \t]*{re.escape(END)}[ \t]*$", re.S | re.M)
-    return pattern.sub(lambda m: f"{m.group(1)}raise NotImplementedError()", code)
 
 
 def _execute(assignment: str, cells: list[str], *, with_model: bool) -> dict:
@@ -100,7 +59,7 @@ def _execute(assignment: str, cells: list[str], *, with_model: bool) -> dict:
 
 @lru_cache(maxsize=None)
 def _reference_env(assignment: str) -> dict:
-    return _execute(assignment, _code(assignment, _without_markers), with_model=True)
+    return _execute(assignment, solution_code(assignment, with_cells=EXTRA_CELLS), with_model=True)
 
 
 def _test_files(assignment: str) -> list[Path]:
@@ -125,7 +84,7 @@ def test_reference_passes(assignment, question):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
 def test_release_stub_fails(assignment):
-    stub_env = _execute(assignment, _code(assignment, _as_stub), with_model=False)
+    stub_env = _execute(assignment, solution_code(assignment, released=True, with_cells=EXTRA_CELLS), with_model=False)
     for question in [p.stem for p in _test_files(assignment)]:
         result = _run(assignment, question, stub_env)
         assert not result.passed, question

@@ -4,16 +4,14 @@ For each assignment the reference environment is built the way a notebook builds
 the source notebook's solution cells (``### BEGIN/END SOLUTION`` marker lines removed) is executed
 in one namespace that has NumPy. Every full test file (hidden cases included) must pass on it. Each
 mutant below (a small, plausible mistake) is executed on top of that namespace and must make its
-question's file fail. The release stub (``raise NotImplementedError()``, as nbgrader writes it)
-must fail every file. The points must agree everywhere: the cases of a file, the file, the
+question's file fail. The committed release notebook's cells (nbgrader's stubs that raise
+``NotImplementedError``) must fail every file. The points must agree everywhere: the cases of a file, the file, the
 notebook's test cell and ``course_config.ASSIGNMENTS``.
 """
 
 from __future__ import annotations
 
-import json
 import os
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,38 +21,9 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from cnnkit.checks import load_test_file, run_test_file  # noqa: E402
+from tests.conftest import ROOT, solution_code  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT_IDS = ("a1_convolution", "a2_pooling")
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-
-
-# --- the notebooks ---------------------------------------------------------------------------
-def _cells(assignment: str) -> list[dict]:
-    path = ROOT / "source" / assignment / f"{assignment}.ipynb"
-    return json.loads(path.read_text())["cells"]
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
-def _nbgrader(cell: dict) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def _solution_code(assignment: str) -> list[str]:
-    return [_source(c) for c in _cells(assignment) if c["cell_type"] == "code" and _nbgrader(c).get("solution")]
-
-
-def _without_markers(code: str) -> str:
-    return "\n".join(line for line in code.splitlines() if line.strip() not in (BEGIN, END))
-
-
-def _as_stub(code: str) -> str:
-    """What nbgrader releases: each solution region replaced by ``raise NotImplementedError()``."""
-    pattern = re.compile(rf"^([ \t]*){re.escape(BEGIN)}\n.*?^[ \t]*{re.escape(END)}[ \t]*$", re.S | re.M)
-    return pattern.sub(lambda m: f"{m.group(1)}raise NotImplementedError()", code)
 
 
 def _execute(cells: list[str]) -> dict:
@@ -69,7 +38,7 @@ def _execute(cells: list[str]) -> dict:
 
 @lru_cache(maxsize=None)
 def _reference_env(assignment: str) -> dict:
-    return _execute([_without_markers(code) for code in _solution_code(assignment)])
+    return _execute(solution_code(assignment))
 
 
 def _test_files(assignment: str) -> list[Path]:
@@ -93,7 +62,7 @@ def test_reference_passes(assignment, question):
 
 @pytest.mark.parametrize("assignment,question", ALL_FILES)
 def test_release_stub_fails(assignment, question):
-    stub_env = _execute([_as_stub(code) for code in _solution_code(assignment)])
+    stub_env = _execute(solution_code(assignment, released=True))
     result = _run(assignment, question, stub_env)
     assert not result.passed
     assert not any(case.passed for case in result.cases if not case.hidden), "a public case passes on the stub"
