@@ -48,6 +48,7 @@ __all__ = [
     "clear_cache",
     "data_info",
     "emnist_source",
+    "download_verified",
     "fetch_emnist",
     "load_emnist",
     "load_emnist_data",

@@ -277,6 +277,18 @@ def test_download_corrupt(isolated: Path, monkeypatch, caplog, capsys) -> None:
     assert "failed earlier in this session" in capsys.readouterr().out
 
 
+def test_failed_forced_download_keeps_the_good_zip(isolated: Path, monkeypatch, fake_parts) -> None:
+    good = write_nist_zip(isolated / "server" / "gzip.zip", "balanced", fake_parts, EMNIST_BALANCED_MAPPING)
+    with_urls(monkeypatch, good.as_uri())
+    dest = data.fetch_emnist()
+    verified = dest.read_bytes()
+    good.write_bytes(b"truncated")  # the server now serves a broken file
+    with pytest.raises(RuntimeError, match="not a zip file"):
+        data.fetch_emnist(force=True)
+    assert dest.read_bytes() == verified
+    assert not dest.with_name(dest.name + ".partial").exists()
+
+
 def test_download_missing_url(isolated: Path, monkeypatch) -> None:
     with_urls(monkeypatch, (isolated / "nowhere.zip").as_uri())
     with pytest.raises(RuntimeError, match="download gzip.zip from"):
