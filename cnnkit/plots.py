@@ -332,8 +332,9 @@ def plot_training_curves(
         title: a title above the panels.
 
     Returns:
-        The figure. A run without a metric is left out of that panel; runs whose label ends in
-        ``train`` are drawn dashed, so that training and held-out curves are told apart.
+        The figure. A run without a metric is left out of that panel (a panel that no run has says
+        so); runs whose label ends in ``train`` are drawn dashed, so that training and held-out
+        curves are told apart.
     """
     def values(run: dict[str, Sequence[float]], metric: str) -> np.ndarray | None:
         run = {key.removeprefix("epoch_"): val for key, val in run.items()}
@@ -355,7 +356,10 @@ def plot_training_curves(
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+        if ax.get_lines():
+            ax.legend(fontsize=8)
+        else:  # e.g. a student's unfinished training function returned no history yet
+            ax.text(0.5, 0.5, f"no run has {metric!r} yet", transform=ax.transAxes, ha="center", va="center")
         ax.xaxis.get_major_locator().set_params(integer=True)
     if title:
         fig.suptitle(title)

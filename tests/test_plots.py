@@ -2,6 +2,8 @@
 with its input."""
 from __future__ import annotations
 
+import warnings
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -97,6 +99,17 @@ def test_training_curves_derive_error_and_dash_training_runs():
     (error,) = error_ax.get_lines()  # validation has no accuracy: left out of that panel
     np.testing.assert_allclose(error.get_ydata(), [0.4, 0.2])
     np.testing.assert_array_equal(error.get_xdata(), [1, 2])
+
+
+def test_training_curves_panel_without_data_says_so_and_warns_nothing():
+    runs = {"train": {"loss": [1.0, 0.5]}, "validation": {}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # an empty legend() would warn on the student's stderr
+        fig = plots.plot_training_curves(runs, metrics=("loss", "accuracy"))
+    loss_ax, accuracy_ax = fig.axes
+    assert loss_ax.get_legend() is not None and accuracy_ax.get_legend() is None
+    assert not accuracy_ax.get_lines()
+    assert [text.get_text() for text in accuracy_ax.texts] == ["no run has 'accuracy' yet"]
 
 
 def test_weight_histograms_are_densities():
