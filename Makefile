@@ -4,15 +4,15 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test build validate benchmark
+.PHONY: demo test test-fast build validate benchmark
 
 # rfc3987-syntax (pulled in by jupyter-events) is uninstalled: jsonschema imports it when present,
 # which builds about twenty Lark parsers, 1.5-3.5 s in every process that imports nbformat (each
 # kernel, each grading and nbgrader run). Nothing here validates IRIs.
-$(VENV)/.installed: requirements.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt -e .
 	$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
 	touch $@
 
@@ -21,6 +21,10 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
+
+# The edit loop: every test that needs no sandboxed kernel, no grading batch and no browser.
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest -m "not slow"
 
 build: $(VENV)/.installed
 	$(BIN)/cnnkit build

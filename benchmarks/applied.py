@@ -17,7 +17,7 @@ The code measured is the solution cells of ``source/a6_text_segmentation`` and
 
 Real data::
 
-    CNNKIT_DATA_DIR=/work/shared/data CNNKIT_EMNIST_SPLIT=bymerge .venv/bin/python benchmarks/applied.py
+    CNNKIT_DATA_DIR=../shared/data CNNKIT_EMNIST_SPLIT=bymerge .venv/bin/python benchmarks/applied.py
 
 Without data (or with ``CNNKIT_DATA_SOURCE=synthetic``) it measures the embedded synthetic default.
 The output is a markdown table; the load average is printed before and after (timings on a shared
@@ -81,8 +81,9 @@ def timed(store: dict, key: str):
 
 def bench_a6(rows: list, times: dict, n_lines: int) -> None:
     from cnnkit import handwriting as hw
-    from cnnkit.config import hidden_seed, settings
-    from cnnkit.data import load_emnist_data, load_hidden_emnist
+    from cnnkit.config import settings
+    from cnnkit.data import load_emnist_data
+    from cnnkit_course.hidden_data import LINES_SEED_OFFSET, hidden_seed, load_hidden_emnist
     from cnnkit.models import train_reference_emnist
 
     work = Path(tempfile.mkdtemp(prefix="bench-a6-"))
@@ -101,7 +102,7 @@ def bench_a6(rows: list, times: dict, n_lines: int) -> None:
     hidden = load_hidden_emnist()
     sets = {
         f"{n_lines} lines of public {kind} test characters": hw.compose_lines(test.images, test.labels, mapping, n_lines, seed=1),
-        "the autograder's hidden lines": hw.compose_lines(hidden.images, hidden.labels, mapping, 32, seed=hidden_seed() + 606),
+        "the autograder's hidden lines": hw.compose_lines(hidden.images, hidden.labels, mapping, 32, seed=hidden_seed() + LINES_SEED_OFFSET),
     }
     for name, lines in sets.items():
         with timed(times, f"a6 segment_characters, {name}"):
@@ -123,6 +124,7 @@ def bench_a6(rows: list, times: dict, n_lines: int) -> None:
 
 def bench_a7(rows: list, times: dict, n_frames: int) -> None:
     from cnnkit import smiles
+    from cnnkit_course.hidden_data import load_hidden_smiles
 
     work = Path(tempfile.mkdtemp(prefix="bench-a7-"))
     env = solution_namespace("a7_smile_detection", work, ("setup", "data_demo"))
@@ -137,7 +139,7 @@ def bench_a7(rows: list, times: dict, n_frames: int) -> None:
     scores = np.asarray(model.predict(prep(x_test), verbose=0)).ravel()
     cnn = prf(y_test, scores >= 0.5)
     fpr, tpr, _ = env["roc_curve"](y_test, scores)
-    hidden = smiles.load_hidden_smiles()
+    hidden = load_hidden_smiles()
     hidden_m = prf(hidden.labels, np.asarray(model.predict(prep(hidden.images), verbose=0)).ravel() >= 0.5)
     subset = slice(0, 600)
     best = max((5, 10, 20, 30, 40), key=lambda mn: prf(y_train[subset], [env["haar_smile"](f, mn) for f in x_train[subset]])["f1"])

@@ -13,7 +13,7 @@ except the check cells, as a script, in a scratch folder (the notebook trains wi
 
 Usage (from the course root; the data folder must hold NIST's ``emnist/emnist.zip``)::
 
-    CNNKIT_DATA_DIR=/work/shared/data CNNKIT_EMNIST_SPLIT=bymerge python benchmarks/mobile_export.py
+    CNNKIT_DATA_DIR=../shared/data CNNKIT_EMNIST_SPLIT=bymerge python benchmarks/mobile_export.py
 
 ``--model FILE`` skips the training and exports that ``.keras`` file instead (for example one saved with
 ``--keep``); ``--keep DIR`` keeps the network and the four ``.tflite`` files. Training takes a few minutes
@@ -65,7 +65,8 @@ def main() -> int:
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ.setdefault("CNNKIT_COURSE_ROOT", str(ROOT))
     sys.path.insert(0, str(ROOT))
-    from cnnkit.data import emnist_source, load_hidden_emnist
+    from cnnkit.data import emnist_source
+    from cnnkit_course.hidden_data import load_hidden_emnist
 
     if emnist_source() == "synthetic" and not args.allow_synthetic:
         print("no real EMNIST data: set CNNKIT_DATA_DIR (a folder with emnist/emnist.zip) and CNNKIT_EMNIST_SPLIT, "

@@ -45,7 +45,7 @@ def machine() -> str:
 
 def _solutions(assignment: str) -> dict:
     """The reference solutions: the source notebook's solution cells, executed."""
-    from cnnkit import notebooks
+    from cnnkit_course import notebooks
 
     nb = notebooks.read_notebook(ROOT / "source" / assignment / f"{assignment}.ipynb")
     namespace: dict = {"np": np}

@@ -9,7 +9,7 @@ training images kept for validation, TensorBoard logging and the per-epoch test 
 
 The data is whatever ``cnnkit.data`` finds. On the real EMNIST files::
 
-    CNNKIT_DATA_DIR=/work/shared/data CNNKIT_EMNIST_SPLIT=bymerge .venv/bin/python benchmarks/train_references.py
+    CNNKIT_DATA_DIR=../shared/data CNNKIT_EMNIST_SPLIT=bymerge .venv/bin/python benchmarks/train_references.py
 
 and on the embedded synthetic default (no variables, or ``CNNKIT_DATA_SOURCE=synthetic``). The
 output is a markdown table: trainable parameters, epochs, training seconds (wall clock, ``model.fit``
@@ -39,8 +39,9 @@ sys.path.insert(0, str(ROOT))
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from cnnkit import notebooks  # noqa: E402
-from cnnkit.data import load_emnist_data, load_hidden_emnist  # noqa: E402
+from cnnkit_course import notebooks  # noqa: E402
+from cnnkit.data import load_emnist_data  # noqa: E402
+from cnnkit_course.hidden_data import load_hidden_emnist  # noqa: E402
 from cnnkit.models import TestSetLogger, tensorboard_callback, training_budget  # noqa: E402
 
 #: name -> (assignment, builder function in its solution cells, call, budget key)

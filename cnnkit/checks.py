@@ -36,7 +36,7 @@ def threshold(name: str, dataset: str = "emnist") -> float:
     """
     from cnnkit import evaldata
 
-    key = evaldata.DATASETS[dataset][1]()
+    key = evaldata.KEYS[dataset]()
     try:
         return config.settings().thresholds[key][name]
     except KeyError:

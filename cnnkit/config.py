@@ -17,6 +17,7 @@ variables that override single settings:
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import sys
@@ -52,13 +53,23 @@ def course_root() -> Path | None:
 
 
 def load_course_config() -> ModuleType:
-    """The ``course_config`` module: the course repository's file, else the packaged copy."""
+    """The ``course_config`` module: the course repository's file, else the packaged copy.
+
+    The file is executed once per version of it (path, modification time, size) in a process.
+    """
     root = course_root()
     if root is None:
         import course_config  # the copy installed with cnnkit
 
         return course_config
-    spec = importlib.util.spec_from_file_location("course_config", root / CONFIG_FILENAME)
+    path = root / CONFIG_FILENAME
+    st = path.stat()
+    return _exec_config(str(path), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=4)
+def _exec_config(path: str, mtime_ns: int, size: int) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("course_config", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -70,7 +81,7 @@ class Settings:
     """The effective settings: ``course_config.py`` with the environment overrides applied."""
 
     course_id: str
-    assignments: dict[str, dict[str, int]]
+    assignments: dict[str, dict]
     data_dir: Path
     emnist_split: str
     data_source: str
@@ -91,6 +102,13 @@ class Settings:
     submission_output_kb: int
     grade_workers: int
     thresholds: dict[tuple[str, str], dict[str, float]]
+    training_budget: dict[str, dict]
+    mobile_training_budget: dict[str, dict]
+    deeper_vs_wider_budget: dict[str, dict[str, int]]
+    reference_cnn_params: int
+    smiles: dict
+    smile_training_budget: dict[str, dict[str, int]]
+    handwriting: dict
     root: Path | None
 
     @property
@@ -122,7 +140,8 @@ def grading_mode() -> bool:
 
 
 def settings() -> Settings:
-    """Read the configuration now (cheap; reflects the current environment)."""
+    """The effective settings now: ``course_config.py`` (executed once per version of the file)
+    with the current environment's overrides."""
     cfg = load_course_config()
     data_dir = os.environ.get("CNNKIT_DATA_DIR") or cfg.DATA_DIR
     offline_env = os.environ.get("CNNKIT_OFFLINE")
@@ -149,18 +168,12 @@ def settings() -> Settings:
         submission_output_kb=int(cfg.SUBMISSION_OUTPUT_KB),
         grade_workers=int(cfg.GRADE_WORKERS),
         thresholds=dict(cfg.THRESHOLDS),
+        training_budget=dict(cfg.TRAINING_BUDGET),
+        mobile_training_budget=dict(cfg.MOBILE_TRAINING_BUDGET),
+        deeper_vs_wider_budget=dict(cfg.DEEPER_VS_WIDER_BUDGET),
+        reference_cnn_params=int(cfg.REFERENCE_CNN_PARAMS),
+        smiles=dict(cfg.SMILES),
+        smile_training_budget=dict(cfg.SMILE_TRAINING_BUDGET),
+        handwriting=dict(cfg.HANDWRITING),
         root=course_root(),
     )
-
-
-def hidden_seed() -> int:
-    """Seed of the hidden synthetic evaluation data (``autograder/hidden_seed.txt``).
-
-    Raises:
-        FileNotFoundError: outside the instructor's repository, where it does not exist.
-    """
-    agdir = settings().autograder_dir
-    path = None if agdir is None else agdir / "hidden_seed.txt"
-    if path is None or not path.is_file():
-        raise FileNotFoundError("the hidden seed exists only in the course repository's autograder/")
-    return int(path.read_text().strip())

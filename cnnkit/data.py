@@ -1,45 +1,40 @@
 """EMNIST for the course: find it, download it, read it, hide the autograder's slice.
 
-Where the images come from (:func:`emnist_source`), first match wins:
+Where the images come from is the rule of :mod:`cnnkit.sources` (first match wins):
 
 1. ``data_dir`` -- ``settings().data_dir / "emnist" / "emnist.zip"`` (``CNNKIT_DATA_DIR``
    overrides; default ``~/.cache/cnnkit``), if that zip holds the requested split;
 2. ``emnist_cache`` -- the ``emnist`` package's cache ``~/.cache/emnist/emnist.zip``, same test;
 3. ``download`` -- NIST's ``gzip.zip`` (about 560 MB, ``settings().emnist_urls``) downloaded into
-   the path of 1., unless ``settings().offline`` or a file is already there (it is never
-   overwritten implicitly); a failed download logs one warning and falls through;
-4. ``synthetic`` -- the embedded default of :mod:`cnnkit.synthetic`, announced by one line on
-   stdout each time it is used.
+   the path of 1.;
+4. ``synthetic`` -- the embedded default of :mod:`cnnkit.synthetic`, announced by one line.
 
 All zips have NIST's layout: ``gzip/emnist-<split>-{train,test}-{images-idx3,labels-idx1}-ubyte.gz``
 and ``gzip/emnist-<split>-mapping.txt`` (lines ``label ascii_code``). NIST stores the images
 transposed; everything returned here is upright (row 0 = top).
 
-The hidden slice: of every *real* test split, the fraction ``settings().hidden_fraction`` chosen
-by ``np.random.default_rng(settings().hidden_slice_seed).permutation(n_test)`` (its first
-``round(fraction * n_test)`` entries) is kept for the autograder: ``load_emnist(usage="test")``
-leaves it out unless ``include_hidden=True``, and :func:`load_hidden_emnist` returns exactly it,
-in file order. Train data is never touched. Synthetic data needs no slice: the public test set is
-made with ``settings().synthetic_seeds["test"]``, the hidden one with
-:func:`cnnkit.config.hidden_seed`.
+The held-out slice: of every *real* test split, the fraction ``settings().hidden_fraction``
+chosen by :func:`cnnkit.sources.held_out_split` with ``settings().hidden_slice_seed`` is kept
+for the autograder: ``load_emnist(usage="test")`` never returns it. Train data is never touched.
+Synthetic data needs no slice: the public test set is made with ``settings().synthetic_seeds["test"]``,
+the autograder's with a seed that only the course repository holds.
 """
 
 from __future__ import annotations
 
 import functools
 import gzip
-import logging
 import os
 import re
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable
+from typing import IO
 
 import numpy as np
 
-from cnnkit.config import hidden_seed, settings
+from cnnkit.config import settings
+from cnnkit.sources import DataSource, Resolution, download_verified, held_out_split
 from cnnkit.synthetic import EMNIST_BALANCED_MAPPING, generate_emnist_like
 
 __all__ = [
@@ -48,15 +43,16 @@ __all__ = [
     "clear_cache",
     "data_info",
     "emnist_source",
-    "download_verified",
+    "EmnistSource",
     "fetch_emnist",
     "load_emnist",
     "load_emnist_data",
-    "load_hidden_emnist",
+    "read_emnist_zip",
     "read_idx",
+    "synthetic_images",
+    "synthetic_mapping",
 ]
 
-log = logging.getLogger(__name__)
 
 USAGES = ("train", "test")
 #: Path of an EMNIST member inside NIST's zip.
@@ -65,8 +61,6 @@ ZIP_MAPPING = "gzip/emnist-{split}-mapping.txt"
 _SPLIT_RE = re.compile(r"gzip/emnist-(.+)-test-images-idx3-ubyte\.gz$")
 #: Where the ``emnist`` package caches NIST's zip (its ``CACHE_FILE_PATH``).
 _EMNIST_PACKAGE_CACHE = "~/.cache/emnist/emnist.zip"
-#: Seconds without data before a download gives up.
-DOWNLOAD_TIMEOUT_S = 60
 
 #: Character sets of the splits the synthetic default can stand in for.
 _SYNTHETIC_MAPPINGS: dict[str, list[str]] = {
@@ -81,10 +75,6 @@ _SYNTHETIC_MAPPINGS: dict[str, list[str]] = {
 _IDX_DTYPES: dict[int, str] = {0x08: "u1", 0x09: "i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
 SOURCES = ("data_dir", "emnist_cache", "download", "synthetic")
-
-#: Download targets whose automatic download failed in this process (not retried implicitly).
-_FAILED_DOWNLOADS: set[Path] = set()
-
 
 @dataclass(frozen=True)
 class EmnistData:
@@ -190,21 +180,15 @@ def _read_zip(path: str, mtime_ns: int, size: int, split: str, usage: str) -> tu
     return images, labels, tuple(mapping)
 
 
-def _load_zip(path: Path, split: str, usage: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def read_emnist_zip(path: Path, split: str, usage: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Every image of one split and usage of a NIST-layout zip (held-out slice included).
+
+    Returns:
+        read-only upright (N, 28, 28) uint8 images, read-only (N,) int64 labels, the mapping.
+    """
     st = path.stat()
     images, labels, mapping = _read_zip(str(path.resolve()), st.st_mtime_ns, st.st_size, split, usage)
     return images, labels, list(mapping)
-
-
-@functools.lru_cache(maxsize=16)
-def _hidden_split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(public, hidden) sorted int64 index arrays partitioning ``range(n)`` (see module doc)."""
-    perm = np.random.default_rng(seed).permutation(n)
-    k = int(round(fraction * n))
-    hidden, public = np.sort(perm[:k]), np.sort(perm[k:])
-    hidden.setflags(write=False)
-    public.setflags(write=False)
-    return public, hidden
 
 
 @functools.lru_cache(maxsize=8)
@@ -217,10 +201,11 @@ def _synthetic(n: int, seed: int, mapping: tuple[str, ...]) -> tuple[np.ndarray,
 
 def clear_cache() -> None:
     """Forget every parsed or generated array kept in this process."""
+    from cnnkit import sources
+
     _read_zip.cache_clear()
-    _hidden_split.cache_clear()
     _synthetic.cache_clear()
-    _FAILED_DOWNLOADS.clear()
+    sources.clear_cache()
 
 
 # --- where the data is --------------------------------------------------------------------------
@@ -254,26 +239,24 @@ def _local_status(path: Path, split: str) -> str:
     return "ok"
 
 
-def _resolve(split: str) -> tuple[str, Path | None, list[str]]:
-    """Which source serves ``split`` now: (source, path or None, notes on the sources passed)."""
-    notes: list[str] = []
-    if settings().data_source == "synthetic":
-        return "synthetic", None, []
-    for source, path in (("data_dir", _data_dir_zip()), ("emnist_cache", _emnist_cache_zip())):
-        status = _local_status(path, split)
-        if status == "ok":
-            return source, path, notes
-        notes.append(f"{path} ({status})")
-    target = _data_dir_zip()
-    if settings().offline:
-        notes.append("download skipped (offline)")
-    elif target.exists():
-        notes.append(f"download skipped ({target} exists)")
-    elif target in _FAILED_DOWNLOADS:
-        notes.append(f"download failed earlier in this session ({settings().emnist_urls[0]})")
-    else:
-        return "download", target, notes
-    return "synthetic", None, notes
+class EmnistSource(DataSource):
+    """Where EMNIST's ``split`` comes from (:mod:`cnnkit.sources`)."""
+
+    def __init__(self, split: str) -> None:
+        self.split = split
+        self.title = f"EMNIST '{split}'"
+
+    def candidates(self) -> list[tuple[str, Path]]:
+        return [("data_dir", _data_dir_zip()), ("emnist_cache", _emnist_cache_zip())]
+
+    def check(self, path: Path) -> str:
+        return _local_status(path, self.split)
+
+    def url(self) -> str:
+        return settings().emnist_urls[0]
+
+    def fetch(self) -> Path:
+        return fetch_emnist()
 
 
 def _check_split_usage(split: str | None, usage: str) -> str:
@@ -289,7 +272,7 @@ def emnist_source(split: str | None = None) -> str:
         ``"data_dir"``, ``"emnist_cache"``, ``"download"`` (would try; may still end synthetic)
         or ``"synthetic"``.
     """
-    return _resolve(_check_split_usage(split, "train"))[0]
+    return EmnistSource(_check_split_usage(split, "train")).resolve().source
 
 
 # --- download -----------------------------------------------------------------------------------
@@ -310,36 +293,6 @@ def _verify_zip(path: Path) -> None:
                 raise ValueError(f"corrupt member {bad}")
     except zipfile.BadZipFile as exc:
         raise ValueError(f"not a zip file ({exc})") from exc
-
-
-def download_verified(url: str, dest: Path, *, desc: str, verify: Callable[[Path], None]) -> None:
-    """Fetch ``url`` (http(s) or file://) to ``dest``, never leaving a half-written or unverified file.
-
-    The bytes go to ``<dest>.partial`` with a progress bar; ``verify(partial)`` must return without
-    raising before the file is renamed to ``dest``. On any failure the partial file is removed and
-    ``dest`` (if it existed) is left as it was.
-
-    Args:
-        url: where to fetch from.
-        dest: the final path; its folder is created.
-        desc: the progress bar's label.
-        verify: raises (e.g. ValueError, with the reason) unless the downloaded file is usable.
-    """
-    from tqdm.auto import tqdm
-
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    partial = dest.with_name(dest.name + ".partial")
-    try:
-        with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT_S) as resp, open(partial, "wb") as out:
-            total = int(resp.headers.get("Content-Length") or 0) or None
-            with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=desc) as bar:
-                while chunk := resp.read(1 << 20):
-                    out.write(chunk)
-                    bar.update(len(chunk))
-        verify(partial)
-        os.replace(partial, dest)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def fetch_emnist(force: bool = False) -> Path:
@@ -379,7 +332,8 @@ def fetch_emnist(force: bool = False) -> Path:
 # --- loading ------------------------------------------------------------------------------------
 
 
-def _synthetic_mapping(split: str) -> list[str]:
+def synthetic_mapping(split: str) -> list[str]:
+    """The characters the synthetic default draws for ``split`` (raises ValueError for others)."""
     try:
         return _SYNTHETIC_MAPPINGS[split]
     except KeyError:
@@ -389,20 +343,13 @@ def _synthetic_mapping(split: str) -> list[str]:
         ) from None
 
 
-def load_emnist_data(
-    split: str | None = None,
-    usage: str = "train",
-    *,
-    limit: int | None = None,
-    include_hidden: bool = False,
-) -> EmnistData:
+def load_emnist_data(split: str | None = None, usage: str = "train", *, limit: int | None = None) -> EmnistData:
     """Load EMNIST from the first available source (see the module docstring).
 
     Args:
         split: EMNIST split; ``None`` means ``settings().emnist_split``.
-        usage: ``"train"`` or ``"test"``.
-        limit: keep only the first ``limit`` items (after the hidden slice is removed).
-        include_hidden: real test data only: keep the autograder's hidden slice.
+        usage: ``"train"`` or ``"test"`` (real test data: without the held-out slice).
+        limit: keep only the first ``limit`` items (after the held-out slice is removed).
 
     Returns:
         :class:`EmnistData`; its arrays are fresh writable copies.
@@ -410,82 +357,53 @@ def load_emnist_data(
     split = _check_split_usage(split, usage)
     if limit is not None and limit < 0:
         raise ValueError(f"limit must be >= 0, got {limit}")
-    source, path, notes = _resolve(split)
-    if source == "download":
-        assert path is not None
-        try:
-            fetch_emnist()
-        except RuntimeError as exc:
-            log.warning("cnnkit: %s", exc)
-            _FAILED_DOWNLOADS.add(path)
-            notes.append(f"download failed ({settings().emnist_urls[0]})")
-            source = "synthetic"
-        else:
-            if split not in (_zip_splits(path) or set()):
-                notes.append(f"downloaded {path} has no '{split}' split")
-                source = "synthetic"
-    if source == "synthetic":
-        mapping = _synthetic_mapping(split)
-        size = settings().synthetic_sizes[usage]
-        n = size if limit is None else min(limit, size)
-        why = (f"EMNIST '{split}' not found (looked in {'; '.join(notes)})" if notes
-               else "data source set to 'synthetic' (CNNKIT_DATA_SOURCE / DATA_SOURCE)")
-        print(
-            f"cnnkit: {why}; using the embedded synthetic EMNIST-like default ({size} {usage} images, "
-            f"{len(mapping)} classes). Run 'cnnkit data fetch' or set CNNKIT_DATA_DIR for the real data.",
-            flush=True,
-        )
-        images, labels = _synthetic(n, settings().synthetic_seeds[usage], tuple(mapping))
-        return EmnistData(images.copy(), labels.copy(), list(mapping), "synthetic", split)
-    assert path is not None
-    images, labels, mapping = _load_zip(path, split, usage)
-    if usage == "test" and not include_hidden:
+    source = EmnistSource(split)
+    found = source.obtain()
+    if found.source == "synthetic":
+        return _synthetic_data(source, found, usage, limit)
+    assert found.path is not None
+    images, labels, mapping = read_emnist_zip(found.path, split, usage)
+    if usage == "test":
         cfg = settings()
-        public, _ = _hidden_split(len(labels), cfg.hidden_fraction, cfg.hidden_slice_seed)
+        public, _ = held_out_split(len(labels), cfg.hidden_fraction, cfg.hidden_slice_seed)
         idx = public if limit is None else public[:limit]
         images, labels = images[idx], labels[idx]
     else:
         images, labels = images[:limit].copy(), labels[:limit].copy()
-    return EmnistData(images, labels, mapping, source, split)
+    return EmnistData(images, labels, mapping, found.source, split)
 
 
-def load_emnist(
-    split: str | None = None,
-    usage: str = "train",
-    *,
-    limit: int | None = None,
-    include_hidden: bool = False,
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _synthetic_data(source: EmnistSource, found: Resolution, usage: str, limit: int | None) -> EmnistData:
+    """The embedded default for ``usage``, announced (see :meth:`DataSource.announce_synthetic`)."""
+    mapping = synthetic_mapping(source.split)
+    size = settings().synthetic_sizes[usage]
+    source.announce_synthetic(
+        found, f"the embedded synthetic EMNIST-like default ({size} {usage} images, {len(mapping)} classes)",
+        "Run 'cnnkit data fetch' or set CNNKIT_DATA_DIR for the real data.")
+    n = size if limit is None else min(limit, size)
+    images, labels = synthetic_images(n, settings().synthetic_seeds[usage], mapping)
+    return EmnistData(images, labels, list(mapping), "synthetic", source.split)
+
+
+def synthetic_images(n: int, seed: int, mapping: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` synthetic characters of ``mapping`` made with ``seed`` (cached; fresh writable copies).
+
+    Returns:
+        images (n, 28, 28) uint8, labels (n,) int64.
+    """
+    images, labels = _synthetic(n, seed, tuple(mapping))
+    return images.copy(), labels.copy()
+
+
+def load_emnist(split: str | None = None, usage: str = "train", *,
+                limit: int | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Like :func:`load_emnist_data`, as a tuple.
 
     Returns:
         images (N, 28, 28) uint8 upright, labels (N,) int64, mapping (label -> character).
     """
-    data = load_emnist_data(split, usage, limit=limit, include_hidden=include_hidden)
+    data = load_emnist_data(split, usage, limit=limit)
     return data.images, data.labels, data.mapping
-
-
-def load_hidden_emnist(split: str | None = None) -> EmnistData:
-    """The autograder's hidden evaluation data (instructor side).
-
-    Real data: exactly the hidden slice of the test split (file order). Synthetic:
-    ``settings().hidden_synthetic_size`` images made with :func:`cnnkit.config.hidden_seed`.
-    Never downloads (offline-safe).
-
-    Raises:
-        FileNotFoundError: synthetic data outside the course repository (no hidden seed).
-    """
-    split = _check_split_usage(split, "test")
-    source, path, _ = _resolve(split)
-    if source in ("data_dir", "emnist_cache"):
-        assert path is not None
-        images, labels, mapping = _load_zip(path, split, "test")
-        cfg = settings()
-        _, hidden = _hidden_split(len(labels), cfg.hidden_fraction, cfg.hidden_slice_seed)
-        return EmnistData(images[hidden], labels[hidden], mapping, source, split)
-    mapping = _synthetic_mapping(split)
-    images, labels = _synthetic(settings().hidden_synthetic_size, hidden_seed(), tuple(mapping))
-    return EmnistData(images.copy(), labels.copy(), list(mapping), "synthetic", split)
 
 
 def data_info() -> list[dict]:
@@ -499,15 +417,15 @@ def data_info() -> list[dict]:
     """
     cfg = settings()
     split = cfg.emnist_split
-    source, path, notes = _resolve(split)
-    real = source in ("data_dir", "emnist_cache")
+    found = EmnistSource(split).resolve()
+    real = found.source in ("data_dir", "emnist_cache")
     rows: list[dict] = [
         {
             "name": "emnist",
-            "source": source,
-            "path": str(path if real else _data_dir_zip()),
+            "source": found.source,
+            "path": str(found.path if real else _data_dir_zip()),
             "present": real,
-            "detail": f"split '{split}'" + ("" if real else f"; {'; '.join(notes)}"),
+            "detail": f"split '{split}'" + ("" if real else f"; {'; '.join(found.notes)}"),
         }
     ]
     smiles = cfg.data_dir / "smiles" / "SMILEsmileD-master.zip"

@@ -1,7 +1,8 @@
 """Checks of *how* a student's function works, for the test files: "no library does the work",
 "calls my helper". They run where the student's code runs: in the notebook's kernel for nbgrader
-and otter, and inside the sandboxed kernel when ``cnnkit grade`` judges from outside (a
-:class:`cnnkit.judge.RemoteObject` is forwarded there).
+and otter, and inside the sandboxed kernel when ``cnnkit grade`` judges from outside: there the
+test holds the grader's stand-in for the student's function, whose type carries the marker
+:data:`REMOTE_MARKER`, and the check is forwarded to the kernel (``stand_in.guarded(...)``).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from typing import Any
 from unittest import mock
 
 
-def _remote(func: Any) -> Any:
-    """The judge's handle on a function living in the student's kernel, or ``None``."""
-    from cnnkit import judge
+#: A class attribute (``True``) of the grader's stand-ins for objects that live in the kernel.
+REMOTE_MARKER = "_cnnkit_remote"
 
-    return func if isinstance(func, judge.RemoteObject) else None
+
+def _remote(func: Any) -> Any:
+    """The grader's stand-in for a function living in the student's kernel, or ``None``."""
+    return func if getattr(type(func), REMOTE_MARKER, False) else None
 
 
 def call_without(func: Callable[..., Any], forbidden: Mapping[str, Sequence[str]], *args: Any, **kwargs: Any) -> Any:

@@ -133,7 +133,7 @@ def training_budget(kind: str | None = None) -> TrainingBudget:
         from cnnkit.data import emnist_source
 
         kind = "synthetic" if emnist_source() == "synthetic" else "real"
-    budgets = getattr(config.load_course_config(), "TRAINING_BUDGET", {})
+    budgets = config.settings().training_budget
     if kind not in budgets:
         raise KeyError(f"course_config.TRAINING_BUDGET has no entry {kind!r} (has {sorted(budgets)})")
     entry = budgets[kind]
@@ -409,7 +409,7 @@ def train_reference_emnist(path: str | Path) -> Path:
     def train() -> keras.Model:
         data = load_emnist_data(usage="train")
         kind = "synthetic" if data.source == "synthetic" else "real"
-        recipe = config.load_course_config().HANDWRITING["reference_model"][kind]
+        recipe = config.settings().handwriting["reference_model"][kind]
         x = data.images[..., None].astype("float32") / 255
         keras.utils.set_random_seed(int(recipe["seed"]))
         model = keras.Sequential([

@@ -1,39 +1,31 @@
 """SMILEsmileD for the smile detector (Assignment 7): find it, download it, read it, hide a slice.
 
 SMILEsmileD (https://github.com/hromi/SMILEsmileD) holds 13,165 grayscale face crops of 64x64
-pixels, 3,690 of them smiling. Where the faces come from (:func:`smiles_source`), first match wins,
-in the order :mod:`cnnkit.data` uses for EMNIST:
+pixels, 3,690 of them smiling. Where the faces come from is the rule of :mod:`cnnkit.sources`
+(first match wins), as for EMNIST:
 
 1. ``data_dir`` -- ``settings().data_dir / "smiles" / "SMILEsmileD-master.zip"``
    (``CNNKIT_DATA_DIR`` overrides; default ``~/.cache/cnnkit``);
 2. ``cache`` -- the same file in the kit's own download cache (``~/.cache/cnnkit``), when the data
    folder is somewhere else;
 3. ``download`` -- GitHub's archive of the repository (``course_config.SMILES["url"]``, about
-   40 MB) saved at the path of 1., unless ``settings().offline`` or a file is already there; it is
-   written to ``<path>.partial`` and renamed only once complete and verified *by content* (the
-   numbers of positive and negative images; the archive's bytes change whenever GitHub rebuilds
-   it). A failed download logs one warning and falls through;
-4. ``synthetic`` -- the embedded default: drawn faces (:func:`generate_faces`), announced by one
-   line on stdout each time they are used, so that everything runs offline.
-
-``settings().data_source == "synthetic"`` (``CNNKIT_DATA_SOURCE=synthetic``) forces 4.
+   40 MB) saved at the path of 1., verified *by content* (the numbers of positive and negative
+   images; the archive's bytes change whenever GitHub rebuilds it);
+4. ``synthetic`` -- the embedded default: drawn faces (:func:`generate_faces`), announced by one line.
 
 The zip has the repository's layout: ``SMILEsmileD-master/SMILEs/positives/positives7/<id>.jpg``
 (smiling, label 1) and ``SMILEsmileD-master/SMILEs/negatives/negatives7/<id>.jpg`` (label 0).
 Faces are returned sorted by (numeric id, label): a fixed order in which both classes are mixed.
 
-The hidden slice: of the real faces, the fraction ``SMILES["hidden_fraction"]`` chosen by
-``np.random.default_rng(SMILES["hidden_slice_seed"]).permutation(13165)`` (its first entries, as
-for EMNIST) is kept for the autograder: :func:`load_smiles` leaves it out unless
-``include_hidden=True``, :func:`load_hidden_smiles` returns exactly it. Synthetic faces need no
-slice: the public ones are made with ``SMILES["synthetic_seed"]``, the hidden ones with the
-course's hidden seed (``autograder/hidden_seed.txt``) plus ``HIDDEN_SEED_OFFSET``.
+The held-out slice: of the real faces, the fraction ``SMILES["hidden_fraction"]`` chosen by
+:func:`cnnkit.sources.held_out_split` with ``SMILES["hidden_slice_seed"]`` is kept for the
+autograder: :func:`load_smiles` never returns it. Synthetic faces need no slice: the public ones
+are drawn with ``SMILES["synthetic_seed"]``, the autograder's with a seed only the course holds.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import re
 import zipfile
 from dataclasses import dataclass
@@ -42,57 +34,41 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from cnnkit.config import default_cache_dir, hidden_seed, load_course_config, settings
-from cnnkit.data import download_verified
+from cnnkit.config import default_cache_dir, settings
+from cnnkit.sources import DataSource, download_verified, held_out_split
 
 __all__ = [
     "SIDE",
     "SmilesData",
     "fetch_smiles",
     "generate_faces",
-    "load_hidden_smiles",
     "load_smiles",
     "load_smiles_data",
     "make_selfie_frames",
+    "SmilesSource",
+    "read_smiles_zip",
     "smiles_source",
     "split_faces",
+    "synthetic_faces",
 ]
 
-log = logging.getLogger(__name__)
 
 #: Side of a face image, px.
 SIDE = 64
 #: The zip's name, in the data folder's ``smiles/``.
 ZIP_NAME = "SMILEsmileD-master.zip"
 _MEMBER_RE = re.compile(r"^SMILEsmileD-master/SMILEs/(positives/positives7|negatives/negatives7)/(\d+)\.jpg$")
-#: Download targets whose automatic download failed in this process (not retried implicitly).
-_FAILED_DOWNLOADS: set[Path] = set()
-#: Added to the course's hidden seed for the hidden synthetic faces.
-HIDDEN_SEED_OFFSET = 707
-#: Defaults of ``course_config.SMILES`` (a course_config without the entry still works).
-_DEFAULTS = {
-    "url": "https://github.com/hromi/SMILEsmileD/archive/refs/heads/master.zip",
-    "counts": {"positives": 3690, "negatives": 9475},
-    "hidden_fraction": 0.1,
-    "hidden_slice_seed": 20261126,
-    "synthetic_sizes": {"public": 3000, "hidden": 600},
-    "synthetic_seed": 7,
-    "synthetic_smile_fraction": 0.28,
-}
 
 
 def smile_training_budget(kind: str | None = None) -> dict[str, int]:
     """``course_config.SMILE_TRAINING_BUDGET[kind]`` (``epochs``, ``batch_size``); ``kind`` defaults
     to the faces :func:`load_smiles` returns now (``"real"`` or ``"synthetic"``)."""
-    budgets = getattr(load_course_config(), "SMILE_TRAINING_BUDGET",
-                      {"synthetic": {"epochs": 10, "batch_size": 64}, "real": {"epochs": 20, "batch_size": 64}})
-    return dict(budgets[kind or smiles_kind()])
+    return dict(settings().smile_training_budget[kind or smiles_kind()])
 
 
 def smiles_settings() -> dict:
-    """``course_config.SMILES`` with defaults for missing keys."""
-    cfg = getattr(load_course_config(), "SMILES", {})
-    return {**_DEFAULTS, **cfg}
+    """``course_config.SMILES``: the URL, the expected counts, the held-out slice, the synthetic faces."""
+    return settings().smiles
 
 
 @dataclass(frozen=True)
@@ -217,6 +193,12 @@ def _synthetic(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     return images, labels
 
 
+def synthetic_faces(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` drawn faces made with ``seed`` (cached; fresh writable copies), see :func:`generate_faces`."""
+    images, labels = _synthetic(n, seed)
+    return images.copy(), labels.copy()
+
+
 # --- the zip ------------------------------------------------------------------------------------
 
 
@@ -277,25 +259,23 @@ def _read_zip(path: str, mtime_ns: int, size: int) -> tuple[np.ndarray, np.ndarr
     return images, labels
 
 
-def _load_zip(path: Path) -> tuple[np.ndarray, np.ndarray]:
+def read_smiles_zip(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Every face of a SMILEsmileD zip (held-out slice included; cached per file version).
+
+    Returns:
+        read-only (N, 64, 64) uint8 images and (N,) int64 labels, sorted by (id, label).
+    """
     st = path.stat()
     return _read_zip(str(path.resolve()), st.st_mtime_ns, st.st_size)
 
 
-@functools.lru_cache(maxsize=4)
-def _hidden_split(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(public, hidden) sorted index arrays partitioning ``range(n)`` (as for EMNIST)."""
-    perm = np.random.default_rng(seed).permutation(n)
-    k = int(round(fraction * n))
-    return np.sort(perm[k:]), np.sort(perm[:k])
-
-
 def clear_cache() -> None:
     """Forget every decoded or generated array kept in this process."""
+    from cnnkit import sources
+
     _read_zip.cache_clear()
     _synthetic.cache_clear()
-    _hidden_split.cache_clear()
-    _FAILED_DOWNLOADS.clear()
+    sources.clear_cache()
 
 
 # --- where the faces are ------------------------------------------------------------------------
@@ -311,30 +291,22 @@ def _cache_zip() -> Path:
     return default_cache_dir() / "smiles" / ZIP_NAME
 
 
-def _resolve() -> tuple[str, Path | None, list[str]]:
-    """Which source serves the faces now: (source, path or None, notes on the sources passed)."""
-    if settings().data_source == "synthetic":
-        return "synthetic", None, []
-    notes: list[str] = []
-    candidates = [("data_dir", _data_dir_zip())]
-    if _cache_zip().resolve() != _data_dir_zip().resolve():
-        candidates.append(("cache", _cache_zip()))
-    for source, path in candidates:
-        status = _zip_status(path)
-        if status == "ok":
-            return source, path, notes
-        notes.append(f"{path} ({status})")
-    target = _data_dir_zip()
-    url = smiles_settings()["url"]
-    if settings().offline:
-        notes.append("download skipped (offline)")
-    elif target.exists():
-        notes.append(f"download skipped ({target} exists)")
-    elif target in _FAILED_DOWNLOADS:
-        notes.append(f"download failed earlier in this session ({url})")
-    else:
-        return "download", target, notes
-    return "synthetic", None, notes
+class SmilesSource(DataSource):
+    """Where SMILEsmileD comes from (:mod:`cnnkit.sources`)."""
+
+    title = "SMILEsmileD"
+
+    def candidates(self) -> list[tuple[str, Path]]:
+        return [("data_dir", _data_dir_zip()), ("cache", _cache_zip())]
+
+    def check(self, path: Path) -> str:
+        return _zip_status(path)
+
+    def url(self) -> str:
+        return str(smiles_settings()["url"])
+
+    def fetch(self) -> Path:
+        return fetch_smiles()
 
 
 def smiles_source() -> str:
@@ -344,7 +316,7 @@ def smiles_source() -> str:
         ``"data_dir"``, ``"cache"``, ``"download"`` (would try; may still end synthetic) or
         ``"synthetic"``.
     """
-    return _resolve()[0]
+    return SmilesSource().resolve().source
 
 
 def smiles_kind() -> str:
@@ -397,77 +369,41 @@ def fetch_smiles(force: bool = False) -> Path:
 # --- loading ------------------------------------------------------------------------------------
 
 
-def load_smiles_data(*, limit: int | None = None, include_hidden: bool = False) -> SmilesData:
+def load_smiles_data(*, limit: int | None = None) -> SmilesData:
     """Load the faces from the first available source (see the module docstring).
 
     Args:
-        limit: keep only the first ``limit`` faces (after the hidden slice is removed).
-        include_hidden: real data only: keep the autograder's hidden slice.
+        limit: keep only the first ``limit`` faces (after the held-out slice is removed).
 
     Returns:
         :class:`SmilesData` with fresh writable arrays.
     """
     if limit is not None and limit < 0:
         raise ValueError(f"limit must be >= 0, got {limit}")
-    source, path, notes = _resolve()
+    source = SmilesSource()
+    found = source.obtain()
     cfg = smiles_settings()
-    if source == "download":
-        assert path is not None
-        try:
-            fetch_smiles()
-        except RuntimeError as exc:
-            log.warning("cnnkit: %s", exc)
-            _FAILED_DOWNLOADS.add(path)
-            notes.append(f"download failed ({cfg['url']})")
-            source = "synthetic"
-    if source == "synthetic":
+    if found.source == "synthetic":
         size = int(cfg["synthetic_sizes"]["public"])
-        why = (f"SMILEsmileD not found (looked in {'; '.join(notes)})" if notes
-               else "data source set to 'synthetic' (CNNKIT_DATA_SOURCE / DATA_SOURCE)")
-        print(f"cnnkit: {why}; using the embedded synthetic faces ({size} drawn 64x64 faces). "
-              f"Set CNNKIT_DATA_DIR or download {cfg['url']} for the real SMILEsmileD.", flush=True)
-        images, labels = _synthetic(size, int(cfg["synthetic_seed"]))
-        images, labels = images[:limit], labels[:limit]
-        return SmilesData(images.copy(), labels.copy(), "synthetic")
-    assert path is not None
-    images, labels = _load_zip(path)
-    if include_hidden:
-        idx = np.arange(len(labels))
-    else:
-        idx, _ = _hidden_split(len(labels), float(cfg["hidden_fraction"]), int(cfg["hidden_slice_seed"]))
+        source.announce_synthetic(found, f"the embedded synthetic faces ({size} drawn 64x64 faces)",
+                                  f"Set CNNKIT_DATA_DIR or download {cfg['url']} for the real SMILEsmileD.")
+        images, labels = synthetic_faces(size, int(cfg["synthetic_seed"]))
+        return SmilesData(images[:limit], labels[:limit], "synthetic")
+    assert found.path is not None
+    images, labels = read_smiles_zip(found.path)
+    idx, _ = held_out_split(len(labels), float(cfg["hidden_fraction"]), int(cfg["hidden_slice_seed"]))
     idx = idx[:limit]
-    return SmilesData(images[idx], labels[idx], source)
+    return SmilesData(images[idx], labels[idx], found.source)
 
 
-def load_smiles(*, limit: int | None = None, include_hidden: bool = False) -> tuple[np.ndarray, np.ndarray]:
+def load_smiles(*, limit: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """SMILEsmileD faces (or the embedded synthetic faces), see :func:`load_smiles_data`.
 
     Returns:
         images (N, 64, 64) uint8 grayscale, labels (N,) int64 with 1 = smiling; a fixed order.
     """
-    data = load_smiles_data(limit=limit, include_hidden=include_hidden)
+    data = load_smiles_data(limit=limit)
     return data.images, data.labels
-
-
-def load_hidden_smiles() -> SmilesData:
-    """The autograder's hidden faces (instructor side; never downloads).
-
-    Real data: exactly the hidden slice, in source order. Synthetic: ``SMILES["synthetic_sizes"]
-    ["hidden"]`` faces drawn with the hidden seed.
-
-    Raises:
-        FileNotFoundError: synthetic data outside the course repository (no hidden seed).
-    """
-    source, path, _ = _resolve()
-    cfg = smiles_settings()
-    if source in ("data_dir", "cache"):
-        assert path is not None
-        images, labels = _load_zip(path)
-        _, hidden = _hidden_split(len(labels), float(cfg["hidden_fraction"]), int(cfg["hidden_slice_seed"]))
-        return SmilesData(images[hidden], labels[hidden], source)
-    # offset: EMNIST's hidden synthetic characters use the hidden seed itself
-    images, labels = _synthetic(int(cfg["synthetic_sizes"]["hidden"]), hidden_seed() + HIDDEN_SEED_OFFSET)
-    return SmilesData(images.copy(), labels.copy(), "synthetic")
 
 
 def split_faces(images: np.ndarray, labels: np.ndarray, test_fraction: float = 0.2, seed: int = 0

@@ -1,4 +1,4 @@
-"""Shared fixtures: the course repository and one grading run of the example submissions."""
+"""Shared fixtures: the course repository, one build of it and one grading run of the examples."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from cnnkit import notebooks
+from cnnkit_course import notebooks
+from cnnkit_course.paths import CoursePaths
 
 ROOT = Path(__file__).resolve().parents[1]
+#: The course repository's paths (its committed files, its store of trained models).
+COURSE = CoursePaths.of(ROOT)
 
 
 @contextlib.contextmanager
@@ -54,14 +57,34 @@ def course_root() -> Path:
 
 
 @pytest.fixture(scope="session")
-def graded_examples(tmp_path_factory):
-    """``cnnkit grade`` on examples/submitted (correct, partial, untouched), once per session.
+def course_build(tmp_path_factory) -> CoursePaths:
+    """``cnnkit build --no-execute`` of every assignment into a scratch folder, once per session:
+    the release, the otter zips, the example submissions (carrying the stored models) and, in the
+    course repository's git-ignored ``autograder/_eval/``, the evaluation data."""
+    from cnnkit.config import settings
+    from cnnkit_course.build import build
+
+    paths = CoursePaths(ROOT, tmp_path_factory.mktemp("build"))
+    with course_env():
+        build(paths, list(settings().assignments), execute_solutions=False)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def examples_dir(course_build: CoursePaths) -> Path:
+    """The example submissions (correct, partial, untouched) in nbgrader's ``submitted/`` layout."""
+    return course_build.examples_dir
+
+
+@pytest.fixture(scope="session")
+def graded_examples(tmp_path_factory, examples_dir: Path):
+    """``cnnkit grade`` on the example submissions, once per session.
 
     Returns ``({(student_id, assignment): GradeResult}, out_dir)``.
     """
-    from cnnkit.grading import grade_batch
+    from cnnkit_course.grading.batch import grade_batch
 
     out = tmp_path_factory.mktemp("graded")
     with course_env():
-        results = grade_batch(ROOT / "examples" / "submitted", out, workers=2)
+        results = grade_batch(examples_dir, out, workers=2)
     return {(r.student_id, r.assignment): r for r in results}, out

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
+import keras
 
 from cnnkit.checks import load_test_file, run_test_file  # noqa: E402
 from cnnkit.models import tensorboard_callback  # noqa: E402
-from tests.conftest import ROOT, course_env, solution_code  # noqa: E402
+from tests.conftest import COURSE, ROOT, course_env, solution_code  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -59,11 +59,8 @@ def with_(env: dict, **changes) -> dict:
 
 
 def example_model(assignment: str, filename: str) -> keras.Model:
-    """The trained model the build saved with the correct example (skip when not built)."""
-    path = ROOT / "examples" / "submitted" / "correct" / assignment / filename
-    if not path.is_file():
-        pytest.skip(f"{path} is missing: run `cnnkit build --assignment {assignment}`")
-    return keras.models.load_model(path)
+    """The trained model of the store (a missing one fails: the store is committed)."""
+    return keras.models.load_model(COURSE.trained(assignment) / filename)
 
 
 # --- a3_emnist_cnn ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ In-process and without training: the reference environment is the source noteboo
 ``prepare`` function and its solution cells (``### BEGIN/END SOLUTION`` marker lines removed), executed
 in one namespace, plus ``model``: the network the build trained. The working directory is a scratch
 folder holding what the build's correct example submission carries (``mobile_cnn.keras`` and the four
-``.tflite`` files, see ``examples/submitted/correct/a5_mobile_export/``). Every full test file (hidden
+``.tflite`` files, the stores ``trained/a5_mobile_export/``). Every full test file (hidden
 cases included) must pass on it; each mutant (a plausible mistake, in the code or in the files) must make
 the test files named for it fail. The data are the embedded synthetic default and its hidden evaluation
 set (``autograder/_eval/``), as in the committed build.
@@ -23,10 +23,10 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from cnnkit.checks import load_test_file, run_test_file  # noqa: E402
-from tests.conftest import ROOT, solution_code  # noqa: E402
+from tests.conftest import COURSE, ROOT, solution_code  # noqa: E402
 
 ASSIGNMENT = "a5_mobile_export"
-ARTEFACTS = ROOT / "examples" / "submitted" / "correct" / ASSIGNMENT
+ARTEFACTS = COURSE.trained(ASSIGNMENT)
 TESTS = ROOT / "autograder" / ASSIGNMENT / "tests"
 VARIANTS = ("float32", "float16", "dynamic", "int8")
 

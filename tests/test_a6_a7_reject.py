@@ -21,17 +21,13 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from cnnkit.checks import load_test_file, run_test_file  # noqa: E402
-from tests.conftest import ROOT, course_env, solution_code  # noqa: E402
+from tests.conftest import COURSE, ROOT, course_env, solution_code  # noqa: E402
 
 ASSIGNMENT_IDS = ("a6_text_segmentation", "a7_smile_detection")
 #: Non-solution cells the solutions need (a6's to_emnist reads FRAMING).
 EXTRA_CELLS = {"setup", "framing"}
 REFERENCE_MODEL = ROOT / "release" / "a6_text_segmentation" / "emnist_reference.keras"
-SMILE_MODEL = ROOT / "examples" / "submitted" / "correct" / "a7_smile_detection" / "smile_cnn.keras"
-pytestmark = pytest.mark.skipif(
-    not (REFERENCE_MODEL.is_file() and SMILE_MODEL.is_file()),
-    reason="the built models are missing: run `cnnkit build --assignment a6_text_segmentation --assignment a7_smile_detection`",
-)
+SMILE_MODEL = COURSE.trained("a7_smile_detection") / "smile_cnn.keras"
 
 
 @contextlib.contextmanager

@@ -21,9 +21,10 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from cnnkit import notebooks  # noqa: E402
+from cnnkit_course import notebooks  # noqa: E402
 from cnnkit.checks import load_test_file, run_test_file  # noqa: E402
-from tests.conftest import ROOT, course_env  # noqa: E402
+from cnnkit_course import store  # noqa: E402
+from tests.conftest import COURSE, ROOT, course_env  # noqa: E402
 
 ASSIGNMENT = "a8_deeper_vs_wider"
 TESTS = ROOT / "autograder" / ASSIGNMENT / "tests"
@@ -57,9 +58,10 @@ def _execute(cells: list[str], workdir: Path, *, strict: bool) -> dict:
 
 @pytest.fixture(scope="module")
 def reference_env(tmp_path_factory) -> dict:
-    """The solution's namespace with the correct example's saved models and histories."""
+    """The solution's namespace with the stored models and histories the solution trained."""
     workdir = tmp_path_factory.mktemp("a8_reference")
-    shutil.copytree(ROOT / "examples" / "submitted" / "correct" / ASSIGNMENT, workdir, dirs_exist_ok=True)
+    shutil.copytree(COURSE.release_dir(ASSIGNMENT), workdir, dirs_exist_ok=True)
+    store.copy_artefacts(COURSE, ASSIGNMENT, workdir)
     nb = notebooks.publishable_solution(notebooks.read_notebook(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
     return _execute(_code_cells(nb), workdir, strict=True)
 

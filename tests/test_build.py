@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from cnnkit import notebooks
+from cnnkit_course import notebooks
 from cnnkit.checks import load_test_file
-from cnnkit.build import CoursePaths, build, otter_zip_tests, public_test_source, wheel_sources
 from cnnkit.config import settings
-from tests.conftest import ROOT, course_env
+from cnnkit_course import store
+from cnnkit_course.build import (otter_zip_tests, public_test_source, student_sources, student_version,
+                                 student_wheel, wheel_sources)
+from cnnkit_course.paths import CoursePaths
+from tests.conftest import COURSE, ROOT, course_env
 
 ASSIGNMENTS = list(settings().assignments) if (ROOT / "course_config.py").is_file() else []
 
@@ -56,59 +63,96 @@ def test_public_test_source_keeps_public_cases_only():
     assert namespace["name"] == "demo"
 
 
-@pytest.fixture(scope="module")
-def fresh_build(tmp_path_factory) -> CoursePaths:
-    """A build of every assignment into a scratch folder (solutions not executed)."""
-    paths = CoursePaths(ROOT, tmp_path_factory.mktemp("build"))
-    with course_env():
-        build(paths, ASSIGNMENTS, execute_solutions=False)
-    return paths
-
-
 def _cells(path: Path) -> list[tuple[str, str, dict]]:
     nb = nbformat.read(path, as_version=4)
     return [(c.cell_type, c.source, dict(c.metadata.get("nbgrader", {}))) for c in nb.cells]
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_committed_files_are_up_to_date(fresh_build: CoursePaths, assignment: str):
-    """release/, examples/, solutions/ and the otter zip match their sources (run `cnnkit build`)."""
-    committed = CoursePaths(ROOT, ROOT)
+def test_committed_files_are_up_to_date(course_build: CoursePaths, assignment: str):
+    """release/ and solutions/ match their sources (run `cnnkit build`); the generated otter zip
+    holds the full test files."""
     hint = "stale generated files: run `cnnkit build` and commit the result"
-    for path_of in (lambda p: p.release_dir(assignment) / f"{assignment}.ipynb",
-                    *(lambda p, s=s: p.example_dir(s, assignment) / f"{assignment}.ipynb"
-                      for s in ("correct", "partial", "untouched"))):
-        assert _cells(path_of(committed)) == _cells(path_of(fresh_build)), f"{path_of(committed)}: {hint}"
-    fresh_tests = sorted((fresh_build.release_dir(assignment) / "tests").glob("*.py"))
-    committed_tests = sorted((committed.release_dir(assignment) / "tests").glob("*.py"))
+    assert _cells(COURSE.release_notebook(assignment)) == _cells(course_build.release_notebook(assignment)), \
+        f"{COURSE.release_notebook(assignment)}: {hint}"
+    fresh_tests = sorted((course_build.release_dir(assignment) / "tests").glob("*.py"))
+    committed_tests = sorted((COURSE.release_dir(assignment) / "tests").glob("*.py"))
     assert [p.name for p in committed_tests] == [p.name for p in fresh_tests], hint
     for ours, theirs in zip(committed_tests, fresh_tests):
         assert ours.read_text() == theirs.read_text(), f"{ours}: {hint}"
-    assert otter_zip_tests(committed.otter_zip(assignment)) == otter_zip_tests(fresh_build.otter_zip(assignment)), hint
+    full_tests = {p.name: p.read_text() for p in COURSE.full_tests(assignment).glob("*.py")}
+    assert otter_zip_tests(course_build.otter_zip(assignment)) == full_tests
     # Solutions: compare cell sources (outputs of an execution are not bit-exact).
-    expected = notebooks.publishable_solution(notebooks.read_notebook(committed.source_notebook(assignment)))
-    solution = notebooks.read_notebook(committed.solution_notebook(assignment))
+    expected = notebooks.publishable_solution(notebooks.read_notebook(COURSE.source_notebook(assignment)))
+    solution = notebooks.read_notebook(COURSE.solution_notebook(assignment))
     assert [c.source for c in solution.cells] == [c.source for c in expected.cells], f"solutions/{assignment}: {hint}"
 
 
-def test_student_package_is_up_to_date(fresh_build: CoursePaths):
-    """release/ ships the current cnnkit wheel (course_config.py included) and its requirements."""
-    committed = sorted((ROOT / "release").glob("cnnkit-*.whl"))
-    fresh = sorted((fresh_build.out / "release").glob("cnnkit-*.whl"))
-    assert [p.name for p in committed] == [p.name for p in fresh] and len(fresh) == 1
-    sources = wheel_sources(committed[0])
-    assert "course_config.py" in sources and "cnnkit/data.py" in sources
-    assert sources == wheel_sources(fresh[0]), "stale cnnkit wheel in release/: run `cnnkit build`"
-    assert not [name for name in sources if not name.startswith(("cnnkit/", "course_config.py"))]
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_stored_models_match_what_trains_them(assignment: str):
+    """trained/ and the release files hold what the manifest records, trained from today's
+    solution cells, settings and data generator (else: `cnnkit build --assignment ID`)."""
+    assert store.problems(COURSE, assignment) == []
+
+
+def test_a_changed_training_cell_makes_the_store_stale(tmp_path: Path):
+    """Editing a code cell of a solution that trains (say, its build_cnn) marks its stored models
+    stale, as does editing a model file; the untouched assignments stay fresh."""
+    for name in ("course_config.py", "autograder", "source", "trained", "release"):
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, tmp_path / name)
+    copy = CoursePaths.of(tmp_path)
+    notebook = copy.source_notebook("a3_emnist_cnn")
+    nb = nbformat.read(notebook, as_version=4)
+    cell = next(c for c in nb.cells if c.cell_type == "code" and "def build_cnn" in c.source)
+    cell.source += "\n# a changed line\n"
+    nbformat.write(nb, notebook)
+    (copy.trained("a4_regularization") / "dense_small.keras").write_bytes(b"not the trained model")
+    with course_env(CNNKIT_COURSE_ROOT=str(tmp_path)):
+        assert any("solution code cells changed" in p for p in store.problems(copy, "a3_emnist_cnn"))
+        assert any("dense_small.keras is not the file" in p for p in store.problems(copy, "a4_regularization"))
+        assert store.problems(copy, "a5_mobile_export") == []
+
+
+def test_student_package_is_up_to_date(course_build: CoursePaths):
+    """release/ ships the current student wheel: the student library and course_config.py, no
+    course tooling, no grader; its version names its content; no test tool in its requirements."""
+    committed, fresh = student_wheel(COURSE), student_wheel(course_build)
+    assert committed.name == fresh.name, "stale cnnkit wheel in release/: run `cnnkit build`"
+    sources = wheel_sources(committed)
+    assert sources == wheel_sources(fresh), "stale cnnkit wheel in release/: run `cnnkit build`"
+    student_modules = {f"cnnkit/{p.name}" for p in (ROOT / "cnnkit").glob("*.py")}
+    assert set(sources) == student_modules | {"course_config.py"}
+    assert {"cnnkit/checks.py", "cnnkit/data.py", "cnnkit/guards.py"} <= set(sources)
+    assert committed.name == f"cnnkit-{student_version(student_sources(ROOT))}-py3-none-any.whl"
     requirements = (ROOT / "release" / "requirements.txt").read_text()
-    assert requirements == (fresh_build.out / "release" / "requirements.txt").read_text()
-    assert f"./{committed[0].name}" in requirements
+    assert requirements == (course_build.release_root / "requirements.txt").read_text()
+    assert f"./{committed.name}" in requirements
+    assert not re.search(r"(?m)^(pytest|playwright|pyflakes)\b", requirements)
+
+
+def test_the_wheel_version_follows_its_content():
+    """Any change of a student module or of course_config.py gives another version."""
+    sources = student_sources(ROOT)
+    versions = {student_version(sources)}
+    for name in ("cnnkit/sandbox_free.py", "cnnkit/plots.py", "course_config.py"):
+        versions.add(student_version({**sources, name: sources.get(name, b"") + b"\n# edited\n"}))
+    assert len(versions) == 4
+
+
+def test_no_binary_is_committed_twice():
+    """Every committed model, zip, wheel or array file is distinct (one copy of each)."""
+    listed = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True).stdout.split(b"\0")
+    binaries = [ROOT / name.decode() for name in listed
+                if name.decode().endswith((".keras", ".tflite", ".h5", ".npz", ".zip", ".whl"))]
+    assert binaries, "found no committed binary: the check would be vacuous"
+    digests = [hashlib.sha256(path.read_bytes()).hexdigest() for path in binaries if path.is_file()]
+    assert len(set(digests)) == len(digests)
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solutions_were_executed_without_errors(assignment: str):
     """The published solutions carry their outputs (figures included) and no error."""
-    nb = notebooks.read_notebook(CoursePaths(ROOT, ROOT).solution_notebook(assignment))
+    nb = notebooks.read_notebook(COURSE.solution_notebook(assignment))
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs), "no figure in the executed solution"
@@ -149,7 +193,7 @@ def test_release_has_no_solutions_and_no_hidden_tests(assignment: str):
     for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "hidden=True"):
         assert marker not in released
     shown = set().union(*(_windows(text.splitlines()) for text in released_texts))
-    source_nb = notebooks.read_notebook(CoursePaths(ROOT, ROOT).source_notebook(assignment))
+    source_nb = notebooks.read_notebook(COURSE.source_notebook(assignment))
     secrets = [region.splitlines() for cell in source_nb.cells
                for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S)]
     secrets += [body for test_file in (ROOT / "autograder" / assignment / "tests").glob("*.py")
@@ -169,7 +213,7 @@ def test_test_files_and_points_agree(assignment: str):
     """Each test file is in otter's exception format (``OK_FORMAT = False``, all or nothing), named
     after its question, with public and hidden cases whose points sum to the file's; each test cell
     of the source notebook has its file and the same points; course_config has the totals."""
-    source_nb = notebooks.read_notebook(CoursePaths(ROOT, ROOT).source_notebook(assignment))
+    source_nb = notebooks.read_notebook(COURSE.source_notebook(assignment))
     cells = {re.search(r'grader\.check\("(\w+)"\)', cell.source).group(1): notebooks.nbgrader_meta(cell)["points"]
              for cell in source_nb.cells if notebooks.is_autograded_test(cell)}
     paths = sorted((ROOT / "autograder" / assignment / "tests").glob("*.py"))
@@ -202,8 +246,30 @@ def test_cnnkit_package_holds_no_hidden_tests():
     assert not any(re.search(r"@test_case\(.*hidden=True", text) for text in sources)
     package = set().union(*(_windows(text.splitlines()) for text in sources))
     for assignment in ASSIGNMENTS:
-        source_nb = notebooks.read_notebook(CoursePaths(ROOT, ROOT).source_notebook(assignment))
+        source_nb = notebooks.read_notebook(COURSE.source_notebook(assignment))
         for cell in source_nb.cells:
             for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S):
                 shared = _windows(region.splitlines()) & package
                 assert not shared, f"{assignment}: solution code in cnnkit: {sorted(shared)[:2]}"
+
+
+def test_student_library_stands_alone():
+    """No module of the student wheel imports the course tooling or the grader (their absence
+    on a student's machine breaks nothing), and the guards know the grader's stand-ins by a marker."""
+    from cnnkit import guards
+    from cnnkit_course.grading.judge import RemoteObject
+
+    for path in sorted((ROOT / "cnnkit").glob("*.py")):
+        imported = {node.module if isinstance(node, ast.ImportFrom) else alias.name
+                    for node in ast.walk(ast.parse(path.read_text()))
+                    if isinstance(node, (ast.Import, ast.ImportFrom))
+                    for alias in (node.names if isinstance(node, ast.Import) else [None])}
+        assert not {name for name in imported if name and name.startswith("cnnkit_course")}, path
+    assert getattr(RemoteObject, guards.REMOTE_MARKER) is True
+
+
+def test_code_has_no_unused_names_or_imports():
+    """pyflakes finds nothing in the kit's packages, tests and benchmarks."""
+    done = subprocess.run([sys.executable, "-m", "pyflakes", "cnnkit", "cnnkit_course", "tests", "benchmarks"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr

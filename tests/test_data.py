@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cnnkit import data
+from cnnkit import data, sources
 from cnnkit.data import EMNIST_BALANCED_MAPPING
 from cnnkit.synthetic import BLOCK, generate_emnist_like
+from cnnkit_course.hidden_data import load_hidden_emnist
 
 REPO = Path(__file__).resolve().parents[1]
 REAL_DIR = Path(os.environ.get("CNNKIT_REAL_DATA_DIR") or REPO.parent / "shared" / "data")
@@ -206,14 +207,14 @@ def test_data_info(isolated: Path, fake_parts) -> None:
     assert row["present"] and row["source"] == "data_dir" and row["path"] == str(data_zip(isolated))
 
 
-# --- hidden slice -------------------------------------------------------------------------------
+# --- held-out slice (the autograder's, loaded by the course tooling) -------------------------------------------------------------------------------
 
 
 def test_hidden_slice_real_source(isolated: Path, fake_parts) -> None:
     write_nist_zip(data_zip(isolated), "balanced", fake_parts, EMNIST_BALANCED_MAPPING)
-    full, full_labels, _ = data.load_emnist(usage="test", include_hidden=True)
+    full, full_labels, _ = data.read_emnist_zip(data_zip(isolated), "balanced", "test")
     public, public_labels, _ = data.load_emnist(usage="test")
-    hidden = data.load_hidden_emnist()
+    hidden = load_hidden_emnist()
     assert len(full) == 200 and len(public) == 180 and len(hidden.images) == 20  # fraction 0.1
     assert hidden.source == "data_dir"
     rows = lambda a: {x.tobytes() for x in a}  # noqa: E731 - the synthetic images are unique
@@ -223,11 +224,11 @@ def test_hidden_slice_real_source(isolated: Path, fake_parts) -> None:
     assert sorted(public_labels.tolist() + hidden.labels.tolist()) == sorted(full_labels.tolist())
     np.testing.assert_array_equal(data.load_emnist(usage="test", limit=7)[0], public[:7])
     assert len(data.load_emnist(usage="train")[0]) == 300  # train untouched
-    np.testing.assert_array_equal(data.load_hidden_emnist().images, hidden.images)  # stable
+    np.testing.assert_array_equal(load_hidden_emnist().images, hidden.images)  # stable
 
 
 def test_hidden_synthetic(isolated: Path) -> None:
-    hidden = data.load_hidden_emnist()
+    hidden = load_hidden_emnist()
     public, _, _ = data.load_emnist(usage="test", limit=2000)
     assert hidden.source == "synthetic" and hidden.images.shape == (2000, 28, 28)
     assert not np.array_equal(hidden.images, public)
@@ -300,7 +301,7 @@ def test_offline_never_downloads(isolated: Path, monkeypatch) -> None:
     def boom(*args, **kwargs):
         raise AssertionError("network used while offline")
 
-    monkeypatch.setattr(data.urllib.request, "urlopen", boom)
+    monkeypatch.setattr(sources.urllib.request, "urlopen", boom)
     assert data.emnist_source() == "synthetic"
     assert data.load_emnist_data(limit=5).source == "synthetic"
     with pytest.raises(RuntimeError, match="offline"):
@@ -351,9 +352,9 @@ def test_real_bymerge(real_dir: Path) -> None:
     assert train.source == "data_dir" and train.images.shape == (80_000, 28, 28)
     assert train.mapping == EMNIST_BALANCED_MAPPING and len(np.unique(train.labels)) == 47
     assert_upright(train.images, train.labels, train.mapping)
-    full = data.load_emnist(usage="test", include_hidden=True)[0]
+    full = data.read_emnist_zip(real_dir / "emnist" / "emnist.zip", "bymerge", "test")[0]
     public = data.load_emnist(usage="test")[0]
-    hidden = data.load_hidden_emnist()
+    hidden = load_hidden_emnist()
     assert len(full) == 20_000 and len(public) == 18_000 and len(hidden.images) == 2_000
 
 

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from cnnkit.build import EXAMPLE_STUDENTS
 from cnnkit.config import settings
-from cnnkit.notebooks import kernel_env
-from cnnkit.grading import CSV_COLUMNS
+from cnnkit_course.grading.batch import CSV_COLUMNS
+from cnnkit_course.notebooks import kernel_env
+from cnnkit_course.paths import EXAMPLE_STUDENTS, CoursePaths
 from tests.conftest import ROOT, course_env
+
+pytestmark = pytest.mark.slow  # grading batches
 
 ASSIGNMENTS = list(settings().assignments)
 
@@ -73,7 +75,7 @@ def _zip_folder(folder: Path, target: Path) -> Path:
     return target
 
 
-def _other_paths_scores(assignment: str, scratch: Path) -> tuple[dict, dict]:
+def _other_paths_scores(built: CoursePaths, assignment: str, scratch: Path) -> tuple[dict, dict]:
     """``nbgrader autograde`` on every example submission of ``assignment`` (in a course folder of
     its own) and ``otter run`` on the partial one (zipped with its saved files; no course
     repository, as on a grading service: the hidden data comes from the autograder zip).
@@ -86,17 +88,18 @@ def _other_paths_scores(assignment: str, scratch: Path) -> tuple[dict, dict]:
     course = scratch / "course"
     for name in (f"source/{assignment}", f"release/{assignment}", "autograder", "course_config.py", "nbgrader_config.py"):
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, course / name)
+    examples = built.examples_dir
     for student in EXAMPLE_STUDENTS:
-        shutil.copytree(ROOT / "examples" / "submitted" / student / assignment, course / "submitted" / student / assignment)
+        shutil.copytree(examples / student / assignment, course / "submitted" / student / assignment)
     _nbgrader(course, "generate_assignment", assignment, "--force")
     _nbgrader(course, "autograde", assignment, "--force")
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         nbgrader_scores = {(s.student.id, assignment): s.score for s in gradebook.find_assignment(assignment).submissions}
     out = scratch / "otter"
     out.mkdir()
-    submission = _zip_folder(ROOT / "examples" / "submitted" / "partial" / assignment, scratch / "partial.zip")
+    submission = _zip_folder(examples / "partial" / assignment, scratch / "partial.zip")
     done = subprocess.run(
-        [sys.executable, "-m", "otter", "run", "-a", str(ROOT / "autograder" / assignment / "autograder.zip"),
+        [sys.executable, "-m", "otter", "run", "-a", str(built.otter_zip(assignment)),
          "-o", str(out), "--no-logo", str(submission)],
         capture_output=True, text=True, timeout=900,
         env=kernel_env(CNNKIT_GRADING="1", CNNKIT_DATA_SOURCE="synthetic", TF_CPP_MIN_LOG_LEVEL="2"))
@@ -106,14 +109,14 @@ def _other_paths_scores(assignment: str, scratch: Path) -> tuple[dict, dict]:
     return nbgrader_scores, {("partial", assignment): otter_score}
 
 
-def test_nbgrader_otter_and_cnnkit_agree(tmp_path: Path, graded_examples):
+def test_nbgrader_otter_and_cnnkit_agree(tmp_path: Path, course_build, graded_examples):
     """On the example submissions of every assignment, `nbgrader autograde` gives the automatic
     scores that `cnnkit grade` gives, and so does `otter run` (on the partial ones, a score strictly
     between zero and full saying the most). Two assignments at a time, each in its own course."""
     results, _ = graded_examples
     nbgrader_scores, otter_scores = {}, {}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        jobs = [pool.submit(_other_paths_scores, a, tmp_path / a) for a in ASSIGNMENTS]
+        jobs = [pool.submit(_other_paths_scores, course_build, a, tmp_path / a) for a in ASSIGNMENTS]
         for job in jobs:
             nbgrader_part, otter_part = job.result()
             nbgrader_scores.update(nbgrader_part)

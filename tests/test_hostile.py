@@ -19,10 +19,12 @@ import nbformat
 import psutil
 import pytest
 
-from cnnkit import sandbox
-from cnnkit.build import public_test_source
-from cnnkit.grading import grade_batch
+from cnnkit_course.grading import sandbox
+from cnnkit_course.build import public_test_source
+from cnnkit_course.grading.batch import grade_batch
 from tests.conftest import ROOT, course_env
+
+pytestmark = pytest.mark.slow  # a grading batch of hostile submissions
 
 A1 = "a1_convolution"
 FULL = 12.0
@@ -30,27 +32,27 @@ FULL = 12.0
 SABOTAGE = "\n    def zero_pad(x, pad):\n        return x\n"
 
 
-def _nb(base: str, *cells: str, at: int | None = None) -> nbformat.NotebookNode:
-    nb = nbformat.read(ROOT / "examples" / "submitted" / base / A1 / f"{A1}.ipynb", as_version=4)
+def _nb(examples: Path, base: str, *cells: str, at: int | None = None) -> nbformat.NotebookNode:
+    nb = nbformat.read(examples / base / A1 / f"{A1}.ipynb", as_version=4)
     position = len(nb.cells) if at is None else at
     for offset, source in enumerate(cells):
         nb.cells.insert(position + offset, nbformat.v4.new_code_cell(source))
     return nb
 
 
-def _hostile_notebooks(course: Path, submitted: Path, out: Path, port: int) -> dict[str, tuple[nbformat.NotebookNode, str, float]]:
+def _hostile_notebooks(examples: Path, course: Path, submitted: Path, out: Path, port: int) -> dict[str, tuple[nbformat.NotebookNode, str, float]]:
     """student -> (notebook, expected status, expected score)."""
     hidden_test = course / "autograder" / A1 / "tests" / "conv2d.py"
     victim = submitted / "good_1" / A1 / f"{A1}.ipynb"
     return {
-        "tamper_grader": (_nb("untouched", (
-            "import otter.test_files.exception_test as _t, cnnkit.checks as _c, cnnkit.judge as _j\n"
+        "tamper_grader": (_nb(examples, "untouched", (
+            "import otter.test_files.exception_test as _t, cnnkit.checks as _c, cnnkit_course.grading.judge as _j\n"
             "_t.ExceptionTestFile.run = lambda self, env: None\n"
             "_c.run_test_file = lambda *a, **k: None\n"
             "grader.check = lambda *a, **k: print('All tests passed!')\n"
             "_j.KernelHarness.serve = lambda self, n: None\n")), "graded", 0.0),
-        "fake_output": (_nb("untouched", "print('All tests passed!\\nScore: 12/12')\nprint('{\"score\": 12}')"), "graded", 0.0),
-        "forged_results": (_nb("untouched", (
+        "fake_output": (_nb(examples, "untouched", "print('All tests passed!\\nScore: 12/12')\nprint('{\"score\": 12}')"), "graded", 0.0),
+        "forged_results": (_nb(examples, "untouched", (
             "import json, pathlib, sys\n"
             "for folder in {pathlib.Path.cwd(), pathlib.Path.cwd().parent, pathlib.Path(sys.argv[-1]).parent}:\n"
             "    for name in ['results.json', 'grades.csv', 'result.json', 'questions.json']:\n"
@@ -63,17 +65,17 @@ def _hostile_notebooks(course: Path, submitted: Path, out: Path, port: int) -> d
             "            (folder / f'rep-{n}.json').write_text(json.dumps({'ok': None}))\n"
             "        except OSError:\n"
             "            pass\n")), "graded", 0.0),
-        "monkeypatched_numpy": (_nb("untouched", (
+        "monkeypatched_numpy": (_nb(examples, "untouched", (
             "import numpy as np, numpy.testing\n"
             "np.allclose = lambda *a, **k: True\n"
             "np.array_equal = lambda *a, **k: True\n"
             "np.testing.assert_allclose = lambda *a, **k: None\n"
             "def conv2d(x, w, b, stride=1, padding='valid'):\n    return np.zeros(1)\n")), "graded", 0.0),
-        "sys_exit": (_nb("untouched", "import sys\nsys.exit(0)\n", "raise SystemExit('done')"), "graded", 0.0),
-        "os_exit": (_nb("correct", "import os\nos._exit(3)", at=3), "error", FULL),
-        "infinite_loop": (_nb("correct", "while True:\n    pass", at=3), "timeout", FULL),
-        "memory_bomb": (_nb("correct", "hog = []\nwhile True:\n    hog.append(bytearray(200 * 2**20))", at=3), "memory", 0.0),
-        "fork_bomb": (_nb("correct", (
+        "sys_exit": (_nb(examples, "untouched", "import sys\nsys.exit(0)\n", "raise SystemExit('done')"), "graded", 0.0),
+        "os_exit": (_nb(examples, "correct", "import os\nos._exit(3)", at=3), "error", FULL),
+        "infinite_loop": (_nb(examples, "correct", "while True:\n    pass", at=3), "timeout", FULL),
+        "memory_bomb": (_nb(examples, "correct", "hog = []\nwhile True:\n    hog.append(bytearray(200 * 2**20))", at=3), "memory", 0.0),
+        "fork_bomb": (_nb(examples, "correct", (
             "import os, time\n"
             "children = 0\n"
             "for _ in range(100_000):\n"
@@ -86,13 +88,13 @@ def _hostile_notebooks(course: Path, submitted: Path, out: Path, port: int) -> d
             "        os._exit(0)\n"
             "    children += 1\n"
             "print(children)"), at=3), "memory", 0.0),
-        "read_hidden_tests": (_nb("correct", (
+        "read_hidden_tests": (_nb(examples, "correct", (
             "try:\n"
             f"    secret = open({str(hidden_test)!r}).read()\n"
             "except OSError:\n"
             "    secret = None\n"
             f"if secret is not None:{SABOTAGE}")), "graded", FULL),
-        "network": (_nb("correct", (
+        "network": (_nb(examples, "correct", (
             "import socket\n"
             "try:\n"
             f"    socket.create_connection(('127.0.0.1', {port}), timeout=3).close()\n"
@@ -100,7 +102,7 @@ def _hostile_notebooks(course: Path, submitted: Path, out: Path, port: int) -> d
             "except OSError:\n"
             "    reached = False\n"
             f"if reached:{SABOTAGE}")), "graded", FULL),
-        "delete_others": (_nb("correct", (
+        "delete_others": (_nb(examples, "correct", (
             "import pathlib, shutil\n"
             "damage = 0\n"
             f"for target in [{str(victim)!r}, {str(out / 'results')!r}, {str(out / 'grades.csv')!r}]:\n"
@@ -111,11 +113,11 @@ def _hostile_notebooks(course: Path, submitted: Path, out: Path, port: int) -> d
             "    except OSError:\n"
             "        pass\n"
             f"if damage:{SABOTAGE}")), "graded", FULL),
-        "stderr_warnings": (_nb("correct", (
+        "stderr_warnings": (_nb(examples, "correct", (
             "import sys, warnings\n"
             "warnings.warn('a deprecation the student cannot fix')\n"
             "print('noise on stderr', file=sys.stderr)")), "graded", FULL),
-        "enormous_output": (_nb("correct", "for i in range(200_000):\n    print('x' * 100)", at=3), "graded", FULL),
+        "enormous_output": (_nb(examples, "correct", "for i in range(200_000):\n    print('x' * 100)", at=3), "graded", FULL),
     }
 
 
@@ -125,11 +127,11 @@ def _write(nb: nbformat.NotebookNode, folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def hostile_batch(tmp_path_factory):
+def hostile_batch(tmp_path_factory, examples_dir):
     """A course copy with tight limits and a batch of 22 submissions, graded with 2 workers."""
     base = tmp_path_factory.mktemp("hostile")
     course, submitted, out = base / "course", base / "submitted", base / "out"
-    shutil.copytree(ROOT, course, ignore=shutil.ignore_patterns(".venv", ".git", "build", "solutions"))
+    shutil.copytree(ROOT, course, ignore=shutil.ignore_patterns(".venv", ".git", "build", "solutions", "trained"))
     text = (course / "course_config.py").read_text()
     for name, value in {"CELL_TIMEOUT_S": 20, "SUBMISSION_TIMEOUT_S": 240, "SUBMISSION_MEMORY_MB": 3000,
                         "SUBMISSION_NPROC": 300, "SUBMISSION_OUTPUT_KB": 256}.items():
@@ -138,13 +140,13 @@ def hostile_batch(tmp_path_factory):
     listener = socket.create_server(("127.0.0.1", 0))
     threading.Thread(target=lambda: [listener.accept()[0].close() for _ in range(10)], daemon=True).start()
     expected = {}
-    for student, (nb, status, score) in _hostile_notebooks(course, submitted, out, listener.getsockname()[1]).items():
+    for student, (nb, status, score) in _hostile_notebooks(examples_dir, course, submitted, out, listener.getsockname()[1]).items():
         _write(nb, submitted / student / A1)
         expected[student] = (status, score)
     for index in (1, 2):
-        shutil.copytree(ROOT / "examples" / "submitted" / "correct" / A1, submitted / f"good_{index}" / A1)
+        shutil.copytree(examples_dir / "correct" / A1, submitted / f"good_{index}" / A1)
         expected[f"good_{index}"] = ("graded", FULL)
-    shutil.copytree(ROOT / "examples" / "submitted" / "partial" / A1, submitted / "partial" / A1)
+    shutil.copytree(examples_dir / "partial" / A1, submitted / "partial" / A1)
     expected["partial"] = ("graded", 3.0)
     wrong_assignment = (ROOT / "release" / "a2_pooling" / "a2_pooling.ipynb").read_bytes()
     for student, content in {"broken_json": b"{", "empty": b"", "wrong_assignment": wrong_assignment}.items():

@@ -28,9 +28,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cnnkit import notebooks
+from cnnkit_course import notebooks
 from cnnkit.checks import load_test_file
 from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow  # nbgrader's commands and sandboxed grading
 
 ASSIGNMENT = "a2_pooling"          # fast to execute (about 10 s per notebook)
 FREE_TEXT = "answer_d"             # its hand-graded cell
@@ -89,23 +91,22 @@ def course(tmp_path_factory) -> Path:
 
 
 def _hidden_secrets(course: Path) -> set[str]:
-    from cnnkit.feedback import hidden_test_lines
+    from cnnkit_course.feedback import hidden_test_lines
 
     secrets = hidden_test_lines(course / "autograder" / ASSIGNMENT / "tests", release_dir=course / "release" / ASSIGNMENT)
     assert len(secrets) > 10, "found nothing to look for: the check would be vacuous"
     return secrets
 
 
-def test_instructor_workflow_end_to_end(course: Path):
+def test_instructor_workflow_end_to_end(course: Path, examples_dir: Path):
     from nbgrader.api import Gradebook
 
     started = time.monotonic()
-    examples = ROOT / "examples" / "submitted"
     # 3a. alice hands in through the LMS: its bulk download is a zip of renamed files
     archive = course / "downloaded" / ASSIGNMENT / "archive"
     archive.mkdir(parents=True)
     with zipfile.ZipFile(archive / "lms_download.zip", "w") as bulk:
-        bulk.write(examples / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
+        bulk.write(examples_dir / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
                    f"{ASSIGNMENT}_alice_attempt_2026-03-02-09-30-00_{ASSIGNMENT}.ipynb")
         # a file the notebook saved (assignments that train submit their models and histories)
         bulk.writestr(f"{ASSIGNMENT}_alice_attempt_2026-03-02-09-30-00_histories.json", "{}")
@@ -114,7 +115,7 @@ def test_instructor_workflow_end_to_end(course: Path):
     assert (course / "submitted" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").is_file()
     assert (course / "submitted" / "alice" / ASSIGNMENT / "histories.json").read_text() == "{}"
     # 3b. bob's folder is in nbgrader's submitted/ layout (as `nbgrader collect` leaves it)
-    shutil.copytree(examples / "partial" / ASSIGNMENT, course / "submitted" / "bob" / ASSIGNMENT)
+    shutil.copytree(examples_dir / "partial" / ASSIGNMENT, course / "submitted" / "bob" / ASSIGNMENT)
 
     # 4. autograde: the hidden tests run, the scores go to gradebook.db
     _nbgrader(course, "autograde", ASSIGNMENT)
@@ -146,7 +147,7 @@ def test_instructor_workflow_end_to_end(course: Path):
     pages = {s: course / "feedback" / s / ASSIGNMENT / f"{ASSIGNMENT}.html" for s in ("alice", "bob")}
     assert all(p.is_file() for p in pages.values())
     assert "BEGIN HIDDEN TESTS" in pages["bob"].read_text(), "nbgrader itself shows the hidden tests (issue #917)"
-    done = _run(course, sys.executable, "-m", "cnnkit.feedback", ASSIGNMENT)
+    done = _run(course, sys.executable, "-m", "cnnkit_course.feedback", ASSIGNMENT)
     assert "show no hidden-test code" in done.stdout
     secrets = _hidden_secrets(course)
     hidden_names = {case.name for test_file in (course / "autograder" / ASSIGNMENT / "tests").glob("*.py")
@@ -175,14 +176,14 @@ def test_instructor_workflow_end_to_end(course: Path):
     print(f"instructor workflow (without the build): {time.monotonic() - started:.0f} s")
 
 
-def test_autograde_stops_an_infinite_loop(course: Path):
+def test_autograde_stops_an_infinite_loop(course: Path, examples_dir: Path):
     """A cell that never ends is interrupted at CELL_TIMEOUT_S; the rest of the notebook is graded."""
     from nbgrader.api import Gradebook
 
     timeout_s = 8
     config = course / "course_config.py"
     original = config.read_text()
-    looping = nbformat.read(ROOT / "examples" / "submitted" / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    looping = nbformat.read(examples_dir / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     looping.cells.insert(2, nbformat.v4.new_code_cell("while True:\n    pass"))
     (course / "submitted" / "looper" / ASSIGNMENT).mkdir(parents=True)
     nbformat.write(looping, course / "submitted" / "looper" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
@@ -207,13 +208,13 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_student_validate_loads_the_saved_models(tmp_path: Path):
+def test_student_validate_loads_the_saved_models(tmp_path: Path, examples_dir: Path):
     """JupyterLab's Validate button (`nbgrader validate`) in the student's folder alone: grading mode
     (NBGRADER_EXECUTION=validate) loads the saved models instead of training, and the public checks
     pass; no course repository, no hidden tests are needed."""
     assignment = "a8_deeper_vs_wider"
     folder = tmp_path / "student" / assignment
-    shutil.copytree(ROOT / "examples" / "submitted" / "correct" / assignment, folder)
+    shutil.copytree(examples_dir / "correct" / assignment, folder)
     artefacts = {p.name: _digest(p) for p in folder.iterdir() if p.suffix in (".keras", ".json")}
     assert {"wider.keras", "deeper.keras", "cnn.keras", "histories.json"} <= set(artefacts)
     env = {k: v for k, v in notebooks.kernel_env(CNNKIT_DATA_SOURCE="synthetic", TF_CPP_MIN_LOG_LEVEL="3").items()
@@ -259,7 +260,7 @@ def test_feedback_keeps_names_and_results_drops_hidden_code():
     """A failing test cell as nbgrader renders it: after sanitize_html the public call, the case
     names with passed/FAILED and the hidden case's one-line reason stay; the hidden region, the
     hidden call and the traceback frames that quote them go."""
-    from cnnkit.feedback import HIDDEN_NOTE, find_leaks, sanitize_html
+    from cnnkit_course.feedback import HIDDEN_NOTE, find_leaks, sanitize_html
 
     page = f"<html><body>{FEEDBACK_CELL}</body></html>"
     assert find_leaks(page), "the raw page shows the hidden test"

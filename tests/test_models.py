@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-keras = pytest.importorskip("keras")
+import keras
 
 from cnnkit import models  # noqa: E402
 from tests.conftest import course_env  # noqa: E402

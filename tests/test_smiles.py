@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from cnnkit import smiles
+from cnnkit_course.hidden_data import load_hidden_smiles
 
 SHARED_ZIP = Path(__file__).resolve().parents[2] / "shared" / "data" / "smiles" / smiles.ZIP_NAME
 PREFIX = "SMILEsmileD-master/SMILEs/"
@@ -93,13 +94,14 @@ def test_forced_synthetic_ignores_the_data_folder(fake_env, monkeypatch, capsys)
 def test_data_folder_order_and_hidden_slice(fake_env, capsys):
     _fake_archive(fake_env / "data" / "smiles" / smiles.ZIP_NAME)
     assert smiles.smiles_source() == "data_dir"
-    full = smiles.load_smiles_data(include_hidden=True)
+    full = smiles.SmilesData(*smiles.read_smiles_zip(fake_env / "data" / "smiles" / smiles.ZIP_NAME), "data_dir")
+    smiles.load_smiles_data()
     assert capsys.readouterr().out == "", "real data is not announced"
     assert full.images.shape == (20, 64, 64) and full.labels.sum() == 6 and full.kind == "real"
     # sorted by (file id, label): negative k has id 2k, positive k id 2k + 1
     assert list(full.labels[:4]) == [0, 1, 0, 1] and [_marker(img) for img in full.images[:4]] == [0, 0, 1, 1]
     public = smiles.load_smiles_data()
-    hidden = smiles.load_hidden_smiles()
+    hidden = load_hidden_smiles()
     assert len(public.labels) == 15 and len(hidden.labels) == 5
     keys = lambda d: {(_marker(i), int(lab)) for i, lab in zip(d.images, d.labels)}  # noqa: E731
     assert keys(public) | keys(hidden) == keys(full) and not keys(public) & keys(hidden)
@@ -116,7 +118,8 @@ def test_wrong_counts_are_not_used(fake_env, capsys):
 def test_kit_cache_is_second(fake_env):
     _fake_archive(fake_env / "cache" / "cnnkit" / "smiles" / smiles.ZIP_NAME)
     assert smiles.smiles_source() == "cache"
-    assert smiles.load_smiles_data(include_hidden=True).labels.shape == (20,)
+    assert smiles.load_smiles_data().source == "cache" and load_hidden_smiles().source == "cache"
+    assert len(smiles.load_smiles_data().labels) + len(load_hidden_smiles().labels) == 20
 
 
 def test_download_is_verified_and_atomic(fake_env, monkeypatch):
@@ -195,8 +198,8 @@ def test_real_smiles(monkeypatch):
     monkeypatch.setenv("CNNKIT_DATA_DIR", str(SHARED_ZIP.parents[1]))
     monkeypatch.delenv("CNNKIT_DATA_SOURCE", raising=False)
     smiles.clear_cache()
-    full = smiles.load_smiles_data(include_hidden=True)
+    full = smiles.SmilesData(*smiles.read_smiles_zip(SHARED_ZIP), "data_dir")
     assert full.images.shape == (13165, 64, 64) and int(full.labels.sum()) == 3690 and full.source == "data_dir"
-    public, hidden = smiles.load_smiles_data(), smiles.load_hidden_smiles()
+    public, hidden = smiles.load_smiles_data(), load_hidden_smiles()
     assert len(public.labels) + len(hidden.labels) == 13165 and len(hidden.labels) == 1316
     smiles.clear_cache()

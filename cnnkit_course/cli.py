@@ -1,0 +1,190 @@
+"""The ``cnnkit`` command line: ``build``, ``validate``, ``grade``, ``demo``, ``feedback``,
+``data info|fetch``."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from cnnkit import config
+
+
+def _course_root() -> Path:
+    root = config.course_root()
+    if root is None:
+        sys.exit("cnnkit: run this inside the course repository (the folder with course_config.py "
+                 "and autograder/), or set CNNKIT_COURSE_ROOT")
+    return root
+
+
+def _assignments(chosen: list[str] | None) -> list[str]:
+    known = list(config.settings().assignments)
+    unknown = sorted(set(chosen or []) - set(known))
+    if unknown:
+        sys.exit(f"cnnkit: unknown assignment(s) {', '.join(unknown)}; known: {', '.join(known)}")
+    return chosen or known
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from cnnkit_course.build import build
+    from cnnkit_course.paths import CoursePaths
+
+    root = _course_root()
+    out = Path(args.out).resolve() if args.out else root
+    if args.real and out == root:
+        sys.exit("cnnkit: a build from real data must not overwrite the committed files; pass --out build/real")
+    started = time.monotonic()
+    build(CoursePaths(root, out), _assignments(args.assignment), real_data=args.real,
+          execute_solutions=not args.no_execute, timeout_s=config.settings().cell_timeout_s)
+    print(f"built {', '.join(_assignments(args.assignment))} into {out} in {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def validate(assignments: list[str]) -> list[str]:
+    """Grade each solution notebook (must score full marks) and release notebook (must fail every
+    question) on copies; return the problems found (empty when all is well).
+
+    The solution runs in grading mode like a submission, with the models the build trained.
+    """
+    from cnnkit_course import store
+    from cnnkit_course.grading.batch import grade_batch
+    from cnnkit_course.paths import CoursePaths
+
+    paths = CoursePaths.of(_course_root())
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="cnnkit-validate-") as scratch:
+        submitted = Path(scratch) / "submitted"
+        for assignment in assignments:
+            shutil.copytree(paths.source_notebook(assignment).parent, submitted / "solution" / assignment)
+            shutil.copytree(paths.release_dir(assignment), submitted / "release" / assignment)
+            store.copy_artefacts(paths, assignment, submitted / "solution" / assignment)  # the solution's models
+        results = grade_batch(submitted, Path(scratch) / "out", workers=config.settings().grade_workers,
+                              assignments=assignments)
+    for r in results:
+        if r.student_id == "solution" and (r.status != "graded" or r.score != r.max_score):
+            problems.append(f"{r.assignment}: the solution scores {r.score:g}/{r.max_score:g} ({r.status} {r.reason})")
+        passed = [q["question"] for q in r.questions if q["score"] > 0]
+        if r.student_id == "release" and (passed or r.status not in ("graded",) or not r.questions):
+            problems.append(f"{r.assignment}: the release notebook passes {passed or r.status + ' ' + r.reason}")
+    return problems
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    problems = validate(_assignments(args.assignment))
+    for problem in problems:
+        print(f"FAIL {problem}")
+    print("validate: all solutions pass and all release notebooks fail" if not problems else "validate: problems found")
+    return 1 if problems else 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from cnnkit_course.grading.batch import format_table, grade_batch
+
+    _course_root()
+    workers = args.workers or config.settings().grade_workers
+    results = grade_batch(Path(args.submitted_dir), Path(args.out), workers=workers, resume=args.resume,
+                          assignments=args.assignment)
+    print(format_table(results))
+    print(f"wrote {Path(args.out) / 'grades.csv'}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from cnnkit_course.build import build
+    from cnnkit_course.grading.batch import format_table, grade_batch
+    from cnnkit_course.paths import CoursePaths
+
+    root = _course_root()
+    out = Path(args.out).resolve()
+    paths = CoursePaths(root, out)
+    assignments = _assignments(None)
+    timings = {}
+    print(f"1/3 build (embedded synthetic default) into {out}: release notebooks, public tests, otter zips, "
+          "example submissions with the stored models (the solutions run in step 2; `cnnkit build` also "
+          "executes them and trains their models)")
+    started = time.monotonic()
+    build(paths, assignments, execute_solutions=False)
+    timings["build"] = time.monotonic() - started
+    print("2/3 validate: solutions must pass, release notebooks must fail")
+    started = time.monotonic()
+    problems = validate(assignments)
+    timings["validate"] = time.monotonic() - started
+    for problem in problems:
+        print(f"FAIL {problem}")
+    print(f"3/3 grade the example submissions in {paths.examples_dir}")
+    started = time.monotonic()
+    results = grade_batch(paths.examples_dir, out / "grades", workers=config.settings().grade_workers)
+    timings["grade"] = time.monotonic() - started
+    print()
+    print(format_table(results))
+    print()
+    print(", ".join(f"{k} {v:.0f} s" for k, v in timings.items())
+          + f"; grading {timings['grade'] / max(1, len(results)):.1f} s per submission")
+    print(f"grades: {out / 'grades' / 'grades.csv'}")
+    return 1 if problems else 0
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    from cnnkit import data
+
+    if args.action == "fetch":
+        print(f"EMNIST is at {data.fetch_emnist(force=args.force)}")
+        return 0
+    for row in data.data_info():
+        print("  ".join(f"{k}={v}" for k, v in row.items()))
+    return 0
+
+
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from cnnkit_course.feedback import main as feedback_main
+
+    _course_root()
+    return feedback_main(args.assignment, args.feedback_dir)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cnnkit", description="The CNN chapter's course kit.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="generate release/, public tests, otter zips, evaluation data, solutions/ and trained/, examples/")
+    b.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    b.add_argument("--out", help="output root (default: the course repository)")
+    b.add_argument("--real", action="store_true", help="use the configured (real) data, not the embedded default")
+    b.add_argument("--no-execute", action="store_true", help="execute no solution and train nothing: the examples carry the stored models of trained/")
+    b.set_defaults(func=cmd_build)
+
+    v = sub.add_parser("validate", help="solutions pass every test; release notebooks fail them")
+    v.add_argument("--assignment", action="append")
+    v.set_defaults(func=cmd_validate)
+
+    g = sub.add_parser("grade", help="grade SUBMITTED_DIR/<student>/<assignment>/<assignment>.ipynb")
+    g.add_argument("submitted_dir")
+    g.add_argument("--out", required=True, help="folder for grades.csv and per-submission results")
+    g.add_argument("--workers", type=int, default=None, help="parallel grading processes")
+    g.add_argument("--resume", action="store_true", help="skip submissions already graded in --out")
+    g.add_argument("--assignment", action="append")
+    g.set_defaults(func=cmd_grade)
+
+    d = sub.add_parser("demo", help="build, validate and grade the example submissions (embedded default)")
+    d.add_argument("--out", default="build/demo")
+    d.set_defaults(func=cmd_demo)
+
+    fb = sub.add_parser("feedback", help="remove hidden-test code from nbgrader's feedback HTML (after generate_feedback)")
+    fb.add_argument("assignment")
+    fb.add_argument("--feedback-dir", help="nbgrader's feedback folder (default: feedback/ in the course root)")
+    fb.set_defaults(func=cmd_feedback)
+
+    data = sub.add_parser("data", help="what data is available (info) or download EMNIST (fetch)")
+    data.add_argument("action", choices=["info", "fetch"])
+    data.add_argument("--force", action="store_true")
+    data.set_defaults(func=cmd_data)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args)
