@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 # rfc3987-syntax (pulled in by jupyter-events) is uninstalled: jsonschema imports it when present,
 # which builds about twenty Lark parsers, 1.5-3.5 s in every process that imports nbformat (each
 # kernel, each grading and nbgrader run). Nothing here validates IRIs.
-$(VENV)/.installed: requirements.txt requirements-test.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-course.txt requirements-test.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt -e .

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import resource
 import sys
@@ -43,25 +42,15 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-
-
 def run_cells(assignment: str, cwd: Path, env: dict, select) -> dict:
     """Execute, in ``cwd`` and in the namespace ``env``, the code cells of a source notebook for which
     ``select(nbgrader metadata)`` is true (solution markers stripped); return ``env``."""
-    cells = json.loads((ROOT / "source" / assignment / f"{assignment}.ipynb").read_text())["cells"]
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        for cell in cells:
-            meta = cell.get("metadata", {}).get("nbgrader", {})
-            if cell["cell_type"] == "code" and select(meta):
-                source = "".join(cell["source"])
-                source = "\n".join(l for l in source.splitlines() if l.strip() not in (BEGIN, END))
-                exec(compile(source, f"<{assignment}:{meta.get('grade_id')}>", "exec"), env)
-    finally:
-        os.chdir(old)
-    return env
+    from cnnkit_course import notebooks
+    from cnnkit_course.paths import CoursePaths
+
+    nb = notebooks.read_notebook(CoursePaths.of(ROOT).source_notebook(assignment))
+    with contextlib.chdir(cwd):
+        return notebooks.run_cells(notebooks.code_cells(nb, select), env, label=assignment)
 
 
 def solution_namespace(assignment: str, cwd: Path, extra: tuple[str, ...] = ("setup",)) -> dict:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import json
 import os
 import shutil
 import sys
@@ -34,23 +33,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cnnkit_course import notebooks  # noqa: E402
+from cnnkit_course.paths import CoursePaths  # noqa: E402
+
 ASSIGNMENT = "a5_mobile_export"
 VARIANTS = ("float32", "float16", "dynamic", "int8")
 
 
 def notebook_code() -> list[tuple[str, str]]:
     """(grade id, code) of the solution notebook's code cells, without checks and solution markers."""
-    cells = json.loads((ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text())["cells"]
-    out = []
-    for cell in cells:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        source = "".join(cell["source"])
-        if cell["cell_type"] != "code" or "grader.check(" in source:
-            continue
-        source = "\n".join(line for line in source.splitlines()
-                           if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
-        out.append((meta.get("grade_id", "?"), source))
-    return out
+    nb = notebooks.read_notebook(CoursePaths.of(ROOT).source_notebook(ASSIGNMENT))
+    return [(notebooks.nbgrader_meta(cell).get("grade_id", "?"), notebooks.strip_solution_markers(cell.source))
+            for cell in nb.cells if cell.cell_type == "code" and not notebooks.is_autograded_test(cell)]
 
 
 def main() -> int:
@@ -64,7 +60,6 @@ def main() -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.environ.setdefault("CNNKIT_COURSE_ROOT", str(ROOT))
-    sys.path.insert(0, str(ROOT))
     from cnnkit.data import emnist_source
     from cnnkit_course.hidden_data import load_hidden_emnist
 
@@ -84,7 +79,7 @@ def main() -> int:
             t0 = time.monotonic()
             sink = io.StringIO() if args.quiet else sys.stdout
             with contextlib.redirect_stdout(sink):
-                exec(compile(code, f"<cell {grade_id}>", "exec"), namespace)
+                notebooks.run_cells([code], namespace, label=f"cell {grade_id}")
                 if grade_id == "setup":
                     namespace["display"] = lambda *a, **k: None  # figures and Markdown: printed below instead
             timings[grade_id] = time.monotonic() - t0

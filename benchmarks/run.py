@@ -46,13 +46,10 @@ def machine() -> str:
 def _solutions(assignment: str) -> dict:
     """The reference solutions: the source notebook's solution cells, executed."""
     from cnnkit_course import notebooks
+    from cnnkit_course.paths import CoursePaths
 
-    nb = notebooks.read_notebook(ROOT / "source" / assignment / f"{assignment}.ipynb")
-    namespace: dict = {"np": np}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and notebooks.is_solution_cell(cell):
-            exec(notebooks.strip_solution_markers(cell.source), namespace)
-    return namespace
+    source = CoursePaths.of(ROOT).source_notebook(assignment)
+    return notebooks.run_cells(notebooks.solution_cells(source), {"np": np}, label=assignment)
 
 
 def _per_image_ms(func, images: np.ndarray, repeat: int = 3) -> float:
@@ -125,15 +122,17 @@ def grading_speed(copies: int) -> list[str]:
     """`cnnkit grade` on ``copies`` correct a1 submissions, with 1 and 2 workers."""
     lines = [f"### Grading ({copies} correct a1_convolution submissions)", "",
              "| workers | seconds | seconds per submission | peak memory (MB) |", "| ---: | ---: | ---: | ---: |"]
+    from cnnkit_course.build import write_example_submissions
+
     with tempfile.TemporaryDirectory() as scratch:
         submitted = Path(scratch) / "submitted"
+        examples = write_example_submissions(ROOT, Path(scratch) / "examples", ["a1_convolution"])
         for index in range(copies):
-            shutil.copytree(ROOT / "examples" / "submitted" / "correct" / "a1_convolution",
-                            submitted / f"student{index}" / "a1_convolution")
+            shutil.copytree(examples / "correct" / "a1_convolution", submitted / f"student{index}" / "a1_convolution")
         env = {**os.environ, "CNNKIT_COURSE_ROOT": str(ROOT), "CNNKIT_DATA_SOURCE": "synthetic"}
         for workers in (1, 2):
             out = Path(scratch) / f"out{workers}"
-            seconds, peak = _peak_rss_while([sys.executable, "-m", "cnnkit", "grade", str(submitted), "--out", str(out),
+            seconds, peak = _peak_rss_while([sys.executable, "-m", "cnnkit_course", "grade", str(submitted), "--out", str(out),
                                              "--workers", str(workers)], env)
             grades = (out / "grades.csv").read_text()
             assert grades.count(",graded") == copies, grades

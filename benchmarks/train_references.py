@@ -61,12 +61,9 @@ LABELS = {
 
 def solution_namespace(assignment: str, num_classes: int) -> dict:
     """Execute the solution cells of a source notebook (markers stripped) and return their globals."""
-    nb = notebooks.read_notebook(ROOT / "source" / assignment / f"{assignment}.ipynb")
-    namespace: dict = {"np": np, "keras": keras, "NUM_CLASSES": num_classes}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and notebooks.is_solution_cell(cell):
-            exec(compile(notebooks.strip_solution_markers(cell.source), assignment, "exec"), namespace)  # noqa: S102
-    return namespace
+    source = ROOT / "source" / assignment / f"{assignment}.ipynb"
+    return notebooks.run_cells(notebooks.solution_cells(source), {"np": np, "keras": keras, "NUM_CLASSES": num_classes},
+                               label=assignment)
 
 
 def accuracy(model: keras.Model, x: np.ndarray, y: np.ndarray) -> float:

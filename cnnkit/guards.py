@@ -7,8 +7,9 @@ test holds the grader's stand-in for the student's function, whose type carries 
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from unittest import mock
 
@@ -20,6 +21,75 @@ REMOTE_MARKER = "_cnnkit_remote"
 def _remote(func: Any) -> Any:
     """The grader's stand-in for a function living in the student's kernel, or ``None``."""
     return func if getattr(type(func), REMOTE_MARKER, False) else None
+
+
+_ADVICE = "; the point of this exercise is to compute the result yourself with NumPy array operations"
+
+
+class _Forbidden:
+    """The library routines of one :func:`call_without` call, replaced by routines that raise.
+
+    ``patches``: replacements of the routines of imported modules; ``blocked``: modules not
+    imported yet, made unimportable meanwhile; ``originals``: id of each original routine -> its
+    qualified name (to find the names the student bound with ``from module import routine``);
+    ``used``: what the function called, in order.
+    """
+
+    def __init__(self, forbidden: Mapping[str, Sequence[str]]) -> None:
+        self.used: list[str] = []
+        self.patches: list[Any] = []
+        self.originals: dict[int, str] = {}
+        blocked = []
+        for module_name, names in forbidden.items():
+            module = self._module(module_name)
+            if module is None:
+                blocked.append(module_name.split(".")[0] if module_name.split(".")[0] not in sys.modules else module_name)
+                continue
+            for name in names:
+                original = getattr(module, name, None)
+                if original is not None:
+                    self.originals[id(original)] = f"{module_name}.{name}"
+                    self.patches.append(mock.patch.object(module, name, self.routine(f"{module_name}.{name}")))
+        self.blocked = [name for name in dict.fromkeys(blocked) if name not in sys.modules]
+
+    @staticmethod
+    def _module(module_name: str) -> Any:
+        """The imported module (or attribute module, e.g. ``tensorflow.nn``), or ``None``."""
+        top = module_name.split(".")[0]
+        if top not in sys.modules:
+            return None
+        module = sys.modules.get(module_name)
+        if module is None and "." in module_name:  # e.g. tensorflow.nn: an attribute, not a module
+            module = getattr(sys.modules[top], module_name.split(".", 1)[1], None)
+        return module
+
+    def routine(self, qualname: str) -> Callable[..., Any]:
+        """A stand-in for ``qualname`` that records the call and raises."""
+        def forbidden_routine(*_args: Any, **_kwargs: Any) -> Any:
+            self.used.append(qualname)
+            raise AssertionError(f"calls {qualname}")
+
+        return forbidden_routine
+
+    @contextlib.contextmanager
+    def active(self, namespace: dict[str, Any]) -> Iterator[None]:
+        """Replace the routines (in their modules and in ``namespace``) and block the modules."""
+        rebound = {key: value for key, value in namespace.items() if id(value) in self.originals}
+        for name in self.blocked:
+            sys.modules[name] = None  # type: ignore[assignment]
+        try:
+            for patch in self.patches:
+                patch.start()
+            for key, value in rebound.items():
+                namespace[key] = self.routine(self.originals[id(value)])
+            yield
+        finally:
+            namespace.update(rebound)
+            for patch in reversed(self.patches):
+                patch.stop()
+            for name in self.blocked:
+                if name in sys.modules and sys.modules[name] is None:
+                    del sys.modules[name]
 
 
 def call_without(func: Callable[..., Any], forbidden: Mapping[str, Sequence[str]], *args: Any, **kwargs: Any) -> Any:
@@ -37,63 +107,21 @@ def call_without(func: Callable[..., Any], forbidden: Mapping[str, Sequence[str]
     remote = _remote(func)
     if remote is not None:
         return remote.guarded("call_without", {k: list(v) for k, v in forbidden.items()}, args, kwargs)
-    used: list[str] = []
-
-    def forbidden_routine(qualname: str) -> Callable[..., Any]:
-        def routine(*_args: Any, **_kwargs: Any) -> Any:
-            used.append(qualname)
-            raise AssertionError(f"calls {qualname}")
-
-        return routine
-
-    patches, blocked, originals = [], [], {}
-    for module_name, names in forbidden.items():
-        top = module_name.split(".")[0]
-        if top not in sys.modules:
-            blocked.append(top)
-            continue
-        module = sys.modules.get(module_name)
-        if module is None and "." in module_name:  # e.g. tensorflow.nn: an attribute, not a module
-            module = getattr(sys.modules[top], module_name.split(".", 1)[1], None)
-        if module is None:
-            blocked.append(module_name)
-            continue
-        for name in names:
-            original = getattr(module, name, None)
-            if original is not None:
-                originals[id(original)] = f"{module_name}.{name}"
-                patches.append(mock.patch.object(module, name, forbidden_routine(f"{module_name}.{name}")))
-    namespace = getattr(func, "__globals__", {})
-    rebound = {key: value for key, value in namespace.items() if id(value) in originals}
-    blocked = [name for name in dict.fromkeys(blocked) if name not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None  # type: ignore[assignment]
+    rules = _Forbidden(forbidden)
     func_name = getattr(func, "__name__", "the function")
-    advice = "; the point of this exercise is to compute the result yourself with NumPy array operations"
-    try:
-        for patch in patches:
-            patch.start()
-        for key, value in rebound.items():
-            namespace[key] = forbidden_routine(originals[id(value)])
+    with rules.active(getattr(func, "__globals__", {})):
         try:
             result = func(*args, **kwargs)
         except Exception as error:
-            if used:
-                rule = used[0]
-            elif isinstance(error, ImportError) and getattr(error, "name", None) in blocked:
+            if rules.used:
+                rule = rules.used[0]
+            elif isinstance(error, ImportError) and getattr(error, "name", None) in rules.blocked:
                 rule = f"import {error.name}"
             else:
                 raise
-            raise AssertionError(f"{func_name} uses {rule}{advice}") from None
-    finally:
-        namespace.update(rebound)
-        for patch in reversed(patches):
-            patch.stop()
-        for name in blocked:
-            if name in sys.modules and sys.modules[name] is None:
-                del sys.modules[name]
-    if used:
-        raise AssertionError(f"{func_name} uses {used[0]}{advice}")
+            raise AssertionError(f"{func_name} uses {rule}{_ADVICE}") from None
+    if rules.used:
+        raise AssertionError(f"{func_name} uses {rules.used[0]}{_ADVICE}")
     return result
 
 

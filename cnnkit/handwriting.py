@@ -159,16 +159,34 @@ def _tight_box(layer: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(xs.min()), int(ys.min()), int(xs.max() - xs.min() + 1), int(ys.max() - ys.min() + 1)
 
 
-def _compose_one(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str], rng: np.random.Generator,
-                 height: int, width: int, char_height: tuple[float, float], dot_prob: float,
-                 touch_prob: float, lighting: float, noise: float) -> Line:
-    ch = rng.uniform(*char_height)  # nominal character height of this line, px
+@dataclass(frozen=True)
+class _LineStyle:
+    """The options of :func:`compose_lines` (sizes in px; see its docstring)."""
+
+    height: int
+    width: int
+    char_height: tuple[float, float]
+    dot_prob: float
+    touch_prob: float
+    lighting: float
+    noise: float
+
+
+def _lay_out_ink(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str], rng: np.random.Generator,
+                 style: _LineStyle) -> tuple[np.ndarray, list, list[int], list[str]]:
+    """Place characters left to right in words on a wavy baseline.
+
+    Returns:
+        ink (height, width) float32 in 0..1, the characters' tight boxes (x, y, w, h), their labels
+        and the words written.
+    """
+    height, width = style.height, style.width
+    ch = rng.uniform(*style.char_height)  # nominal character height of this line, px
     slant = float(np.clip(rng.normal(0.1, 0.12), -0.2, 0.4))
     dots = _dot_chars(mapping)
     drift = rng.normal(0, 0.04 * ch, 3)  # baseline: a slow quadratic wave
     ink = np.zeros((height, width), np.float32)
-    boxes, labs = [], []
-    words: list[str] = []
+    boxes, labs, words = [], [], []
     x = int(rng.uniform(0.2, 0.6) * ch)
     margin = int(0.3 * ch)
     done = False
@@ -179,7 +197,7 @@ def _compose_one(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str],
             label = int(labels[k])
             char = mapping[label]
             g = _glyph(images[k], rng, ch * rng.uniform(0.88, 1.1), slant + rng.normal(0, 0.03),
-                       char in dots and rng.random() < dot_prob)
+                       char in dots and rng.random() < style.dot_prob)
             gh, gw = g.shape
             if x + gw > width - margin:
                 done = True
@@ -199,28 +217,36 @@ def _compose_one(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str],
             word += char
             # the next character starts after this one's ink, with a small gap (sometimes touching)
             right = box[0] + box[2]
-            if rng.random() < touch_prob:
-                gap = -rng.uniform(0.0, 0.06) * ch
-            else:
-                gap = rng.uniform(0.06, 0.28) * ch
+            gap = -rng.uniform(0.0, 0.06) * ch if rng.random() < style.touch_prob else rng.uniform(0.06, 0.28) * ch
             x = max(int(round(right + gap)) - 1, box[0] + 1)
         if word:
             words.append(word)
         x += int(round(rng.uniform(0.6, 1.0) * ch))
         if x > width - margin - ch:
             done = True
-    # paper, ink and light
+    return ink, boxes, labs, words
+
+
+def _photograph(ink: np.ndarray, rng: np.random.Generator, style: _LineStyle) -> np.ndarray:
+    """Ink (0..1) on paper under a lighting gradient, blurred and noisy: (height, width) uint8."""
+    height, width = ink.shape
     paper = rng.uniform(175, 240)
     contrast = rng.uniform(0.65, 0.9)
     angle = rng.uniform(0, 2 * np.pi)
-    strength = rng.uniform(0, lighting)
+    strength = rng.uniform(0, style.lighting)
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
     ramp = (np.cos(angle) * (xx / width - 0.5) + np.sin(angle) * (yy / height - 0.5) * height / width)
     light = 1 + strength * 2 * ramp
     img = paper * light * (1 - contrast * ink)
     img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.4, 0.8))
-    img += rng.normal(0, rng.uniform(0.3, 1.0) * noise, img.shape).astype(np.float32)
-    image = np.clip(np.rint(img), 0, 255).astype(np.uint8)
+    img += rng.normal(0, rng.uniform(0.3, 1.0) * style.noise, img.shape).astype(np.float32)
+    return np.clip(np.rint(img), 0, 255).astype(np.uint8)
+
+
+def _compose_one(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str], rng: np.random.Generator,
+                 style: _LineStyle) -> Line:
+    ink, boxes, labs, words = _lay_out_ink(images, labels, mapping, rng, style)
+    image = _photograph(ink, rng, style)
     # placed left to right: every box starts right of the one before
     return Line(image, np.array(boxes, np.int64).reshape(-1, 4), np.array(labs, np.int64), " ".join(words))
 
@@ -268,11 +294,8 @@ def compose_lines(
         raise ValueError(f"need (N, 28, 28) images and (N,) labels, got {images.shape} and {labels.shape}")
     if height < char_height[1] * 1.6:
         raise ValueError(f"a line of height {height} px is too low for characters of {char_height[1]} px")
-    return [
-        _compose_one(images, labels, mapping, np.random.default_rng([seed, k]), height, width,
-                     char_height, dot_prob, touch_prob, lighting, noise)
-        for k in range(n_lines)
-    ]
+    style = _LineStyle(height, width, char_height, dot_prob, touch_prob, lighting, noise)
+    return [_compose_one(images, labels, mapping, np.random.default_rng([seed, k]), style) for k in range(n_lines)]
 
 
 def add_lighting_gradient(image: np.ndarray, strength: float = 0.75, angle_deg: float = 0.0) -> np.ndarray:

@@ -275,6 +275,20 @@ def write_examples(paths: CoursePaths, assignment: str, store_paths: CoursePaths
             store.copy_artefacts(store_paths or CoursePaths.of(paths.root), assignment, folder)
 
 
+def write_example_submissions(root: Path, out: Path, assignments: list[str]) -> Path:
+    """The example submissions of ``assignments`` from the course repository ``root`` as committed
+    (its release and stored models), into ``out`` (nothing else is built).
+
+    Returns:
+        The ``submitted/`` folder (``out/examples/submitted``).
+    """
+    paths = CoursePaths(root, out)
+    for assignment in assignments:
+        shutil.copytree(CoursePaths.of(root).release_dir(assignment), paths.release_dir(assignment), dirs_exist_ok=True)
+        write_examples(paths, assignment)
+    return paths.examples_dir
+
+
 def write_eval_data(paths: CoursePaths, assignment: str) -> None:
     """The hidden evaluation data an assignment's tests need (``eval_data`` in course_config),
     always under the course root's ``autograder/_eval/`` (see :mod:`cnnkit_course.hidden_data`)."""
@@ -292,7 +306,7 @@ def stash_release_files(paths: CoursePaths, assignments: list[str], into: Path) 
     :func:`generate_releases` replaces the release folders)."""
     for assignment in assignments:
         for filename in _release_files(assignment):
-            committed = paths.root / "release" / assignment / filename
+            committed = CoursePaths.of(paths.root).release_dir(assignment) / filename
             if committed.is_file():
                 (into / assignment).mkdir(parents=True, exist_ok=True)
                 shutil.copy(committed, into / assignment / filename)
@@ -361,15 +375,19 @@ def build(paths: CoursePaths, assignments: list[str], *, real_data: bool = False
     Executing the solutions trains their models: they replace the store of ``paths.out``
     (``trained/``, with the manifest). Without execution nothing is trained: the synthetic build
     keeps the committed release files and the examples carry the course repository's stored models.
+    Release files made by a kit function (a6's reference model) are trained again only when their
+    manifest entry is stale, or for real data.
     """
     from tqdm import tqdm
 
-    reuse = not execute_solutions and not real_data
-    store_paths = paths if execute_solutions else CoursePaths.of(paths.root)
+    committed = CoursePaths.of(paths.root)
+    store_paths = paths if execute_solutions else committed
+    # The committed release files are kept when nothing is trained, or when their manifest says
+    # that what trains them has not changed (no work done twice).
+    reused = [] if real_data else [a for a in assignments if not execute_solutions or not store.problems(committed, a)]
     with _data_source(real_data), tempfile.TemporaryDirectory(prefix="cnnkit-release-files-") as scratch:
-        stash = Path(scratch) if reuse else None
-        if stash is not None:
-            stash_release_files(paths, assignments, stash)
+        stash = Path(scratch)
+        stash_release_files(paths, reused, stash)
         build_student_package(paths)
         generate_releases(paths, assignments)
         for assignment in tqdm(assignments, desc="build", unit="assignment", file=sys.stdout):

@@ -26,11 +26,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cnnkit_course.paths import CoursePaths
+
 #: Replaces the hidden region of a test cell in the feedback.
 HIDDEN_NOTE = "# (hidden tests ran here: their names and results are in the output below)"
-#: Texts that betray hidden-test code wherever they appear (the call is assembled so that this
-#: package, which students install, holds no hidden check call itself).
-HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS", "hidden" + "=True")
+#: Texts that betray hidden-test code wherever they appear.
+HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS", "hidden=True")
 _HIDDEN_CALL = re.compile(r"hidden\s*=\s*True")
 # Lines of an IPython traceback that quote code: frame headers and numbered context lines.
 _FRAME_HEADER = re.compile(r"^\s*(Cell In\s*\[|Input In \[|File \S|<ipython-input-)")
@@ -173,8 +174,8 @@ def sanitize_course_feedback(root: Path, assignment: str, feedback_dir: Path | N
         The files rewritten and, per file, anything hidden that is still there (should be empty).
     """
     feedback_dir = Path(feedback_dir) if feedback_dir is not None else Path(root) / "feedback"
-    secrets = hidden_test_lines(Path(root) / "autograder" / assignment / "tests",
-                                release_dir=Path(root) / "release" / assignment)
+    paths = CoursePaths.of(Path(root))
+    secrets = hidden_test_lines(paths.full_tests(assignment), release_dir=paths.release_dir(assignment))
     report = FeedbackReport()
     for path in sorted(feedback_dir.glob(f"*/{assignment}/*.html")):
         html = sanitize_html(path.read_text(encoding="utf-8"))

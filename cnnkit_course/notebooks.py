@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,44 @@ def publishable_solution(source_nb: NotebookNode) -> NotebookNode:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     return nb
+
+
+def code_cells(nb: NotebookNode, select: Callable[[dict[str, Any]], bool]) -> list[str]:
+    """The sources of the code cells whose ``metadata.nbgrader`` satisfies ``select``, in order,
+    with their ``### BEGIN/END SOLUTION`` marker lines removed (the solution code stays)."""
+    return [strip_solution_markers(cell.source) for cell in nb.cells
+            if cell.cell_type == "code" and select(nbgrader_meta(cell))]
+
+
+def solution_cells(assignment_notebook: Path, *, with_cells: Iterable[str] = ()) -> list[str]:
+    """:func:`code_cells` of the solution cells and of the cells whose grade id is in ``with_cells``."""
+    extra = set(with_cells)
+    return code_cells(read_notebook(assignment_notebook),
+                      lambda meta: bool(meta.get("solution")) or meta.get("grade_id") in extra)
+
+
+def run_cells(cells: Iterable[str], env: dict[str, Any] | None = None, *,
+              tolerate: tuple[type[BaseException], ...] = (), label: str = "cell") -> dict[str, Any]:
+    """Execute notebook cells, in order, in one namespace of this process (as a kernel runs them):
+    for the kit's tests and benchmarks of the course's own notebooks, never for submissions.
+
+    Args:
+        cells: the cells' sources.
+        env: the namespace (default: a fresh one named ``__main__``); it is changed in place.
+        tolerate: exceptions a cell may raise without stopping the rest (e.g. a release stub's
+            ``NotImplementedError``); any other exception propagates.
+        label: how tracebacks name the cells.
+
+    Returns:
+        The namespace.
+    """
+    env = {"__name__": "__main__"} if env is None else env
+    for code in cells:
+        try:
+            exec(compile(code, f"<{label}>", "exec"), env)  # noqa: S102 - the course's own notebook cells
+        except tolerate:
+            pass
+    return env
 
 
 def kernel_env(**overrides: str) -> dict[str, str]:

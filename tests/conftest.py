@@ -43,11 +43,8 @@ def solution_code(assignment: str, *, released: bool = False, with_cells: Collec
     Returns:
         The cells' sources, in notebook order.
     """
-    folder = ROOT / ("release" if released else "source") / assignment
-    nb = notebooks.read_notebook(folder / f"{assignment}.ipynb")
-    return [notebooks.strip_solution_markers(cell.source) for cell in nb.cells
-            if cell.cell_type == "code"
-            and (notebooks.is_solution_cell(cell) or notebooks.nbgrader_meta(cell).get("grade_id") in with_cells)]
+    path = COURSE.release_notebook(assignment) if released else COURSE.source_notebook(assignment)
+    return notebooks.solution_cells(path, with_cells=with_cells)
 
 
 @pytest.fixture(scope="session")

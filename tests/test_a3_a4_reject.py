@@ -16,9 +16,9 @@ import pytest
 
 import keras
 
-from cnnkit.checks import load_test_file, run_test_file  # noqa: E402
 from cnnkit.models import tensorboard_callback  # noqa: E402
-from tests.conftest import COURSE, ROOT, course_env, solution_code  # noqa: E402
+from tests.conftest import COURSE, course_env, solution_code  # noqa: E402
+from tests.mutation import assert_passes, assert_rejects, execute_cells  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -30,28 +30,7 @@ def _course(monkeypatch):
 
 def reference(assignment: str) -> dict:
     """The source notebook's setup and solution cells, executed (no data, no training)."""
-    env: dict = {"NUM_CLASSES": 47}
-    for code in solution_code(assignment, with_cells=("setup",)):
-        exec(compile(code, f"<{assignment} cell>", "exec"), env)  # noqa: S102
-    return env
-
-
-def run(assignment: str, question: str, env: dict):
-    """Run every case of the full test file of ``question`` against ``env``."""
-    path = ROOT / "autograder" / assignment / "tests" / f"{question}.py"
-    return run_test_file(load_test_file(path, public_only=False), env)
-
-
-def assert_passes(assignment: str, question: str, env: dict) -> None:
-    result = run(assignment, question, env)
-    assert result.passed, result.summary()
-
-
-def assert_rejects(assignment: str, question: str, env: dict, because: str = "") -> None:
-    result = run(assignment, question, env)
-    assert not result.passed, f"{question} accepted a mutant ({because})"
-    if because:
-        assert because in result.summary(), result.summary()
+    return execute_cells(solution_code(assignment, with_cells=("setup",)), {"NUM_CLASSES": 47}, label=f"{assignment} cell")
 
 
 def with_(env: dict, **changes) -> dict:

@@ -22,12 +22,11 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from cnnkit.checks import load_test_file, run_test_file  # noqa: E402
 from tests.conftest import COURSE, ROOT, solution_code  # noqa: E402
+from tests.mutation import assert_passes, assert_rejects, execute_cells, mutate, questions, run_question  # noqa: E402
 
 ASSIGNMENT = "a5_mobile_export"
 ARTEFACTS = COURSE.trained(ASSIGNMENT)
-TESTS = ROOT / "autograder" / ASSIGNMENT / "tests"
 VARIANTS = ("float32", "float16", "dynamic", "int8")
 
 
@@ -48,23 +47,18 @@ def _environment(*, stub: bool = False, model: bool = True) -> dict:
     import keras
 
     setup, prepare, *solutions = solution_code(ASSIGNMENT, released=stub, with_cells=("setup", "prepare"))
-    env: dict = {"__name__": "__main__"}
-    for code in [setup, _functions_only(prepare), *solutions]:
-        exec(compile(code, "<a5 cell>", "exec"), env)
+    env = execute_cells([setup, _functions_only(prepare), *solutions], label="a5 cell")
     env["model"] = keras.saving.load_model("mobile_cnn.keras") if model and Path("mobile_cnn.keras").is_file() else None
     return env
 
 
-def _run(question: str, env: dict):
-    return run_test_file(load_test_file(TESTS / f"{question}.py", public_only=False), env)
+def _rejects(env: dict, *failing: str) -> None:
+    """Each of ``failing`` fails on ``env`` (for a reason of its own, :func:`tests.mutation.assert_rejects`)."""
+    for question in failing:
+        assert_rejects(ASSIGNMENT, question, env)
 
 
-def _failing(env: dict, questions) -> list[str]:
-    """The questions among ``questions`` whose test file fails on ``env``."""
-    return [q for q in questions if not _run(q, env).passed]
-
-
-QUESTIONS = sorted(p.stem for p in TESTS.glob("*.py"))
+QUESTIONS = questions(ASSIGNMENT)
 
 
 @pytest.fixture
@@ -107,8 +101,7 @@ def test_thresholds_for_every_data_kind():
 def test_reference_passes_every_file(workdir):
     env = _environment()
     for question in QUESTIONS:
-        result = _run(question, env)
-        assert result.passed, result.summary()
+        assert_passes(ASSIGNMENT, question, env)
     assert sorted(p.name for p in workdir.iterdir()) == sorted(
         ["mobile_cnn.keras", *(f"model_{v}.tflite" for v in VARIANTS)]), "the tests left files behind"
 
@@ -116,24 +109,24 @@ def test_reference_passes_every_file(workdir):
 def test_untouched_release_fails_every_file(workdir):
     for path in workdir.iterdir():
         path.unlink()
-    assert _failing(_environment(stub=True), QUESTIONS) == QUESTIONS
+    stub = _environment(stub=True)
+    assert not [q for q in QUESTIONS if run_question(ASSIGNMENT, q, stub).passed]
 
 
 # --- mutants: the files -------------------------------------------------------------------------
 def test_rejects_float_model_renamed_as_int8(workdir):
     shutil.copy("model_float32.tflite", "model_int8.tflite")
-    assert "tflite_files" in _failing(_environment(), QUESTIONS)
+    _rejects(_environment(), "tflite_files")
 
 
 def test_rejects_missing_variant(workdir):
     Path("model_dynamic.tflite").unlink()
-    assert _failing(_environment(), ["tflite_files", "predict_tflite", "deployed_accuracy"]) == [
-        "tflite_files", "predict_tflite", "deployed_accuracy"]
+    _rejects(_environment(), "tflite_files", "predict_tflite", "deployed_accuracy")
 
 
 def test_rejects_dynamic_range_file_as_float16(workdir):
     shutil.copy("model_dynamic.tflite", "model_float16.tflite")
-    assert _failing(_environment(), ["tflite_files"]) == ["tflite_files"]
+    _rejects(_environment(), "tflite_files")
 
 
 def test_rejects_int8_calibrated_on_unnormalised_images(workdir):
@@ -143,7 +136,7 @@ def test_rejects_int8_calibrated_on_unnormalised_images(workdir):
                                          "x = representative_images[..., np.newaxis].astype(np.float32)"),
                  "<mutant>", "exec"), env)
     env["convert_to_tflite"](env["model"], "model_int8.tflite", "int8", env["load_emnist_data"](usage="train", limit=200).images)
-    assert "deployed_accuracy" in _failing(env, ["deployed_accuracy"])
+    _rejects(env, "deployed_accuracy")
 
 
 def test_rejects_int8_with_float_input(workdir):
@@ -153,7 +146,7 @@ def test_rejects_int8_with_float_input(workdir):
     assert code != _solutions()[1]
     exec(compile(code, "<mutant>", "exec"), env)
     env["convert_to_tflite"](env["model"], "model_int8.tflite", "int8", env["load_emnist_data"](usage="train", limit=200).images)
-    assert "tflite_files" in _failing(env, ["tflite_files"])
+    _rejects(env, "tflite_files")
 
 
 def test_rejects_model_trained_on_unnormalised_images(workdir):
@@ -165,21 +158,16 @@ def test_rejects_model_trained_on_unnormalised_images(workdir):
     raw = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Rescaling(1 / 255), *trained.layers], name="raw_pixels")
     raw.save("mobile_cnn.keras")
     env["model"] = keras.saving.load_model("mobile_cnn.keras")
-    assert _failing(env, ["deployed_accuracy", "tflite_files"]) == ["deployed_accuracy", "tflite_files"]
+    _rejects(env, "deployed_accuracy", "tflite_files")
 
 
 # --- mutants: the code --------------------------------------------------------------------------
-def _mutant(env: dict, code: str) -> dict:
-    exec(compile(code, "<mutant>", "exec"), env)
-    return env
-
-
 def test_rejects_predict_ignoring_input_quantization(workdir):
     """Feeds the raw uint8 pixels to a uint8 input, whatever its scale and zero point."""
     code = _solutions()[2].replace("x = np.clip(np.round(x / scale) + zero_point, limits.min, limits.max).astype(input_details[\"dtype\"])",
                                    "x = np.asarray(images)[..., np.newaxis].astype(input_details[\"dtype\"])")
     assert code != _solutions()[2]
-    assert _failing(_mutant(_environment(), code), ["predict_tflite"]) == ["predict_tflite"]
+    _rejects(mutate(_environment(), code, "predict_tflite mutant"), "predict_tflite")
 
 
 def test_rejects_predict_casting_without_scale(workdir):
@@ -187,19 +175,19 @@ def test_rejects_predict_casting_without_scale(workdir):
     code = _solutions()[2].replace("x = np.clip(np.round(x / scale) + zero_point, limits.min, limits.max).astype(input_details[\"dtype\"])",
                                    "x = x.astype(input_details[\"dtype\"])")
     assert code != _solutions()[2]
-    assert _failing(_mutant(_environment(), code), ["predict_tflite"]) == ["predict_tflite"]
+    _rejects(mutate(_environment(), code, "predict_tflite mutant"), "predict_tflite")
 
 
 def test_rejects_predict_without_dequantizing(workdir):
     code = _solutions()[2].replace("y = scale * (y.astype(np.float32) - zero_point)", "pass")
     assert code != _solutions()[2]
-    assert _failing(_mutant(_environment(), code), ["predict_tflite"]) == ["predict_tflite"]
+    _rejects(mutate(_environment(), code, "predict_tflite mutant"), "predict_tflite")
 
 
 def test_rejects_predict_without_normalising(workdir):
     code = _solutions()[2].replace("x = prepare(images)", "x = np.asarray(images, dtype=np.float32)[..., np.newaxis]")
     assert code != _solutions()[2]
-    assert _failing(_mutant(_environment(), code), ["predict_tflite"]) == ["predict_tflite"]
+    _rejects(mutate(_environment(), code, "predict_tflite mutant"), "predict_tflite")
 
 
 def test_rejects_save_without_native_format(workdir):
@@ -207,7 +195,7 @@ def test_rejects_save_without_native_format(workdir):
     code = ("def save_and_reload(model, path):\n"
             "    model.save_weights(str(path).replace('.keras', '.weights.h5'))\n"
             "    return model\n")
-    assert _failing(_mutant(_environment(), code), ["save_and_reload"]) == ["save_and_reload"]
+    _rejects(mutate(_environment(), code, "save_and_reload mutant"), "save_and_reload")
 
 
 def test_rejects_signed_difference_and_agreement_with_labels(workdir):
@@ -215,4 +203,4 @@ def test_rejects_signed_difference_and_agreement_with_labels(workdir):
     labels = _solutions()[3].replace("predicted == keras_probs.argmax(axis=1)", "predicted == np.asarray(labels)")
     for code in (signed, labels):
         assert code != _solutions()[3]
-        assert _failing(_mutant(_environment(), code), ["compare_with_keras"]) == ["compare_with_keras"]
+        _rejects(mutate(_environment(), code, "compare_with_keras mutant"), "compare_with_keras")

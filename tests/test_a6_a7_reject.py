@@ -20,13 +20,13 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from cnnkit.checks import load_test_file, run_test_file  # noqa: E402
-from tests.conftest import COURSE, ROOT, course_env, solution_code  # noqa: E402
+from tests.conftest import COURSE, course_env, solution_code  # noqa: E402
+from tests.mutation import assert_rejects, execute_cells, mutate, questions, run_question  # noqa: E402
 
 ASSIGNMENT_IDS = ("a6_text_segmentation", "a7_smile_detection")
 #: Non-solution cells the solutions need (a6's to_emnist reads FRAMING).
 EXTRA_CELLS = {"setup", "framing"}
-REFERENCE_MODEL = ROOT / "release" / "a6_text_segmentation" / "emnist_reference.keras"
+REFERENCE_MODEL = COURSE.release_dir("a6_text_segmentation") / "emnist_reference.keras"
 SMILE_MODEL = COURSE.trained("a7_smile_detection") / "smile_cnn.keras"
 
 
@@ -39,13 +39,9 @@ def _synthetic_course(cwd: Path):
 
 
 def _execute(assignment: str, cells: list[str], *, with_model: bool) -> dict:
-    env: dict = {"__name__": "__main__"}
-    with _synthetic_course(ROOT / "release" / assignment), contextlib.redirect_stdout(None):
-        for code in cells:
-            try:
-                exec(compile(code, "<cell>", "exec"), env)
-            except NotImplementedError:
-                pass  # a stub that raises at top level (the framing cell of the release)
+    with _synthetic_course(COURSE.release_dir(assignment)), contextlib.redirect_stdout(None):
+        # a stub may raise at top level (the framing cell of the release)
+        env = execute_cells(cells, tolerate=(NotImplementedError,))
         if with_model and assignment == "a7_smile_detection":
             import keras
 
@@ -58,17 +54,12 @@ def _reference_env(assignment: str) -> dict:
     return _execute(assignment, solution_code(assignment, with_cells=EXTRA_CELLS), with_model=True)
 
 
-def _test_files(assignment: str) -> list[Path]:
-    return sorted((ROOT / "autograder" / assignment / "tests").glob("*.py"))
-
-
 def _run(assignment: str, question: str, env: dict):
-    path = ROOT / "autograder" / assignment / "tests" / f"{question}.py"
-    with _synthetic_course(ROOT / "release" / assignment):
-        return run_test_file(load_test_file(path, public_only=False), env)
+    with _synthetic_course(COURSE.release_dir(assignment)):
+        return run_question(assignment, question, env)
 
 
-ALL_FILES = [(a, p.stem) for a in ASSIGNMENT_IDS for p in _test_files(a)]
+ALL_FILES = [(a, q) for a in ASSIGNMENT_IDS for q in questions(a)]
 
 
 # --- reference and stub --------------------------------------------------------------------------
@@ -81,7 +72,7 @@ def test_reference_passes(assignment, question):
 @pytest.mark.parametrize("assignment", ASSIGNMENT_IDS)
 def test_release_stub_fails(assignment):
     stub_env = _execute(assignment, solution_code(assignment, released=True, with_cells=EXTRA_CELLS), with_model=False)
-    for question in [p.stem for p in _test_files(assignment)]:
+    for question in questions(assignment):
         result = _run(assignment, question, stub_env)
         assert not result.passed, question
         assert not any(case.passed for case in result.cases if not case.hidden), f"{question}: a public case passes on the stub"
@@ -96,6 +87,75 @@ def binarize(image):
     if gray.ndim == 3:
         gray = cv2.cvtColor(gray, cv2.COLOR_BGR2GRAY)
     return cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)[1]
+''',
+    ("a6_text_segmentation", "character_height", "the median height"): '''
+def character_height(stats):
+    stats = np.asarray(stats)
+    areas = stats[:, cv2.CC_STAT_AREA]
+    return float(np.median(stats[:, cv2.CC_STAT_HEIGHT][areas >= 0.3 * np.percentile(areas, 75)]))
+''',
+    ("a6_text_segmentation", "character_height", "every blob counts, dots too"): '''
+def character_height(stats):
+    return float(np.percentile(np.asarray(stats)[:, cv2.CC_STAT_HEIGHT], 75))
+''',
+    ("a6_text_segmentation", "character_height", "the area rule relative to the largest blob"): '''
+def character_height(stats):
+    stats = np.asarray(stats)
+    areas = stats[:, cv2.CC_STAT_AREA]
+    return float(np.percentile(stats[:, cv2.CC_STAT_HEIGHT][areas >= 0.3 * areas.max()], 75))
+''',
+    ("a6_text_segmentation", "merge_pieces", "dots never join a character"): '''
+def merge_pieces(labels, stats, char_h):
+    pieces = [(int(s[0]), int(s[1]), int(s[0] + s[2]), int(s[1] + s[3]), int(s[4]), (k,))
+              for k, s in enumerate(np.asarray(stats)[1:], start=1)]
+    small = [p for p in pieces if max(p[2] - p[0], p[3] - p[1]) < 0.4 * char_h]
+    return sorted([p for p in pieces if p not in small], key=lambda p: p[0]), small
+''',
+    ("a6_text_segmentation", "merge_pieces", "any column overlap merges"): '''
+_reference_merge = merge_pieces
+def merge_pieces(labels, stats, char_h):
+    characters, leftovers = _reference_merge(labels, stats, char_h)
+    merged = []
+    for c in characters:
+        if merged and min(merged[-1][2], c[2]) - max(merged[-1][0], c[0]) > 0:
+            m = merged.pop()
+            c = (min(m[0], c[0]), min(m[1], c[1]), max(m[2], c[2]), max(m[3], c[3]), m[4] + c[4], tuple(sorted(m[5] + c[5])))
+        merged.append(c)
+    return merged, leftovers
+''',
+    ("a6_text_segmentation", "merge_pieces", "x1 and y1 inclusive"): '''
+_reference_merge = merge_pieces
+def merge_pieces(labels, stats, char_h):
+    characters, leftovers = _reference_merge(labels, stats, char_h)
+    return [(p[0], p[1], p[2] - 1, p[3] - 1, p[4], p[5]) for p in characters], leftovers
+''',
+    ("a6_text_segmentation", "split_wide", "cuts at equal widths"): '''
+def split_wide(labels, piece, char_h, char_w):
+    x0, y0, x1, y1, _, members = piece
+    w = x1 - x0
+    if w <= 1.3 * char_h:
+        return [(x0, y0, w, y1 - y0)]
+    parts = max(2, int(round(w / char_w)))
+    region = np.isin(labels[y0:y1, x0:x1], members)
+    cuts = [int(round(k * w / parts)) for k in range(parts + 1)]
+    boxes = []
+    for a0, a1 in zip(cuts[:-1], cuts[1:]):
+        ys, xs = np.nonzero(region[:, a0:a1])
+        if len(ys):
+            boxes.append((int(x0 + a0 + xs.min()), int(y0 + ys.min()), int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1))
+    return boxes
+''',
+    ("a6_text_segmentation", "split_wide", "boxes span the part's columns and the piece's rows"): '''
+_reference_split = split_wide
+def split_wide(labels, piece, char_h, char_w):
+    boxes = _reference_split(labels, piece, char_h, char_w)
+    return [(x, piece[1], w, piece[3] - piece[1]) for x, _, w, _ in boxes]
+''',
+    ("a6_text_segmentation", "split_wide", "counts every label's ink"): '''
+_reference_split = split_wide
+def split_wide(labels, piece, char_h, char_w):
+    everything = np.where(np.asarray(labels) > 0, piece[5][0], 0)
+    return _reference_split(everything, piece, char_h, char_w)
 ''',
     ("a6_text_segmentation", "segment_characters", "characters in detection (raster) order"): '''
 _reference_segment = segment_characters
@@ -226,10 +286,9 @@ class SmileTrigger(SmileTrigger):
 
 @pytest.mark.parametrize("assignment,question,mistake", list(MUTANTS), ids=[f"{q}: {m}" for _, q, m in MUTANTS])
 def test_mutant_is_rejected(assignment, question, mistake):
-    env = dict(_reference_env(assignment))
-    exec(compile(MUTANTS[assignment, question, mistake], f"<mutant {mistake}>", "exec"), env)
-    result = _run(assignment, question, env)
-    assert not result.passed, f"{question}: the mutant '{mistake}' passes every case"
+    env = mutate(_reference_env(assignment), MUTANTS[assignment, question, mistake], mistake)
+    with _synthetic_course(COURSE.release_dir(assignment)):
+        assert_rejects(assignment, question, env)
 
 
 def test_every_question_has_a_mutant():

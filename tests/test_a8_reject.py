@@ -22,13 +22,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from cnnkit_course import notebooks  # noqa: E402
-from cnnkit.checks import load_test_file, run_test_file  # noqa: E402
 from cnnkit_course import store  # noqa: E402
 from tests.conftest import COURSE, ROOT, course_env  # noqa: E402
+from tests.mutation import assert_passes, assert_rejects, execute_cells, mutate, questions, run_question  # noqa: E402
 
 ASSIGNMENT = "a8_deeper_vs_wider"
-TESTS = ROOT / "autograder" / ASSIGNMENT / "tests"
-QUESTIONS = sorted(p.stem for p in TESTS.glob("*.py"))
+QUESTIONS = questions(ASSIGNMENT)
 
 
 @contextlib.contextmanager
@@ -44,16 +43,10 @@ def _code_cells(nb) -> list[str]:
 
 
 def _execute(cells: list[str], workdir: Path, *, strict: bool) -> dict:
-    """Run cells in one namespace, as a kernel would; ``strict``: any exception is a failure."""
-    env: dict = {"__name__": "__main__"}
+    """Run cells in one namespace, as a kernel would; ``strict``: any exception is a failure (else a
+    stub's NotImplementedError, or what follows from it, is passed over)."""
     with _grading(workdir):
-        for code in cells:
-            try:
-                exec(compile(code, "<notebook cell>", "exec"), env)
-            except Exception:  # noqa: BLE001  (a stub's NotImplementedError, or what follows from it)
-                if strict:
-                    raise
-    return env
+        return execute_cells(cells, tolerate=() if strict else (Exception,), label="notebook cell")
 
 
 @pytest.fixture(scope="module")
@@ -62,25 +55,25 @@ def reference_env(tmp_path_factory) -> dict:
     workdir = tmp_path_factory.mktemp("a8_reference")
     shutil.copytree(COURSE.release_dir(ASSIGNMENT), workdir, dirs_exist_ok=True)
     store.copy_artefacts(COURSE, ASSIGNMENT, workdir)
-    nb = notebooks.publishable_solution(notebooks.read_notebook(ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"))
+    nb = notebooks.publishable_solution(notebooks.read_notebook(COURSE.source_notebook(ASSIGNMENT)))
     return _execute(_code_cells(nb), workdir, strict=True)
 
 
 def _run(question: str, env: dict):
     with _grading(ROOT):
-        return run_test_file(load_test_file(TESTS / f"{question}.py", public_only=False), env)
+        return run_question(ASSIGNMENT, question, env)
 
 
 # --- reference and release -----------------------------------------------------------------------
 @pytest.mark.parametrize("question", QUESTIONS)
 def test_reference_passes(reference_env, question):
-    result = _run(question, reference_env)
-    assert result.passed, result.summary()
+    with _grading(ROOT):
+        assert_passes(ASSIGNMENT, question, reference_env)
 
 
 def test_release_fails_every_question(tmp_path):
     """The student's notebook as released (stubs, no saved models) fails every file, public cases included."""
-    nb = notebooks.read_notebook(ROOT / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    nb = notebooks.read_notebook(COURSE.release_notebook(ASSIGNMENT))
     env = _execute(_code_cells(nb), tmp_path, strict=False)
     for question in QUESTIONS:
         result = _run(question, env)
@@ -271,13 +264,16 @@ results = results_table({"wider": wider_model, "deeper": deeper_model, "cnn": cn
 }
 
 
-@pytest.mark.parametrize("question,mistake", list(MUTANTS), ids=[f"{q}: {m}" for q, m in MUTANTS])
+#: Questions whose mutants train networks (seconds each): the slow tier.
+TRAINING_QUESTIONS = {"fit_same_budget", "experiment"}
+
+
+@pytest.mark.parametrize("question,mistake", [
+    pytest.param(q, m, id=f"{q}: {m}", marks=[pytest.mark.slow] if q in TRAINING_QUESTIONS else [])
+    for q, m in MUTANTS])
 def test_mutant_is_rejected(reference_env, question, mistake):
-    env = dict(reference_env)
     with _grading(ROOT):
-        exec(compile(MUTANTS[question, mistake], f"<mutant {mistake}>", "exec"), env)
-    result = _run(question, env)
-    assert not result.passed, f"{question}: the mutant '{mistake}' passes every case"
+        assert_rejects(ASSIGNMENT, question, mutate(reference_env, MUTANTS[question, mistake], mistake))
 
 
 def test_every_question_has_a_mutant():

@@ -124,7 +124,7 @@ def test_student_package_is_up_to_date(course_build: CoursePaths):
     assert set(sources) == student_modules | {"course_config.py"}
     assert {"cnnkit/checks.py", "cnnkit/data.py", "cnnkit/guards.py"} <= set(sources)
     assert committed.name == f"cnnkit-{student_version(student_sources(ROOT))}-py3-none-any.whl"
-    requirements = (ROOT / "release" / "requirements.txt").read_text()
+    requirements = (COURSE.release_root / "requirements.txt").read_text()
     assert requirements == (course_build.release_root / "requirements.txt").read_text()
     assert f"./{committed.name}" in requirements
     assert not re.search(r"(?m)^(pytest|playwright|pyflakes)\b", requirements)
@@ -162,7 +162,7 @@ def test_solutions_were_executed_without_errors(assignment: str):
 def _released_texts(assignment: str) -> list[str]:
     """Every released file of an assignment as text (notebooks: their cell sources)."""
     texts = []
-    for path in (ROOT / "release" / assignment).rglob("*"):
+    for path in COURSE.release_dir(assignment).rglob("*"):
         if path.suffix == ".ipynb":
             texts += [cell.source for cell in notebooks.read_notebook(path).cells]
         elif path.is_file() and path.suffix in (".py", ".txt", ".md", ".json"):
@@ -196,7 +196,7 @@ def test_release_has_no_solutions_and_no_hidden_tests(assignment: str):
     source_nb = notebooks.read_notebook(COURSE.source_notebook(assignment))
     secrets = [region.splitlines() for cell in source_nb.cells
                for region in re.findall(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S)]
-    secrets += [body for test_file in (ROOT / "autograder" / assignment / "tests").glob("*.py")
+    secrets += [body for test_file in COURSE.full_tests(assignment).glob("*.py")
                 for body in _hidden_case_bodies(test_file)]
     windows = set().union(*(_windows(secret) for secret in secrets))
     assert windows, "found nothing to look for: the check would be vacuous"
@@ -216,7 +216,7 @@ def test_test_files_and_points_agree(assignment: str):
     source_nb = notebooks.read_notebook(COURSE.source_notebook(assignment))
     cells = {re.search(r'grader\.check\("(\w+)"\)', cell.source).group(1): notebooks.nbgrader_meta(cell)["points"]
              for cell in source_nb.cells if notebooks.is_autograded_test(cell)}
-    paths = sorted((ROOT / "autograder" / assignment / "tests").glob("*.py"))
+    paths = sorted(COURSE.full_tests(assignment).glob("*.py"))
     assert sorted(cells) == [p.stem for p in paths], "every test cell needs a test file and vice versa"
     for path in paths:
         declared = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(path.read_text()).body

@@ -45,14 +45,16 @@ def test_grades_csv_has_the_documented_columns(graded_examples):
     assert len(rows) == len(results)
     assert {(r["student_id"], r["assignment"]) for r in rows} == set(results)
     for row in rows:
-        assert json.loads((out / "results" / f"{row['student_id']}__{row['assignment']}.json").read_text())
+        result = json.loads((out / "results" / f"{row['student_id']}__{row['assignment']}.json").read_text())
+        assert (result["student_id"], result["assignment"], result["status"]) == (row["student_id"], row["assignment"], row["status"])
+        assert float(row["score"]) == result["score"] == pytest.approx(sum(q["score"] for q in result["questions"]))
 
 
 def test_validate_solutions_pass_release_fails():
     """`cnnkit validate`: the solution passes all its tests, the release notebook fails them (on
     the fastest assignment; the example submissions cover the solutions of all of them)."""
     with course_env():
-        done = subprocess.run([sys.executable, "-m", "cnnkit", "validate", "--assignment", "a2_pooling"], cwd=ROOT,
+        done = subprocess.run([sys.executable, "-m", "cnnkit_course", "validate", "--assignment", "a2_pooling"], cwd=ROOT,
                               capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "all solutions pass" in done.stdout

@@ -65,9 +65,9 @@ def test_dots_are_added_to_i_and_j(glyphs):
 
 
 def test_options_are_checked(glyphs):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="too low for characters"):
         hw.compose_lines(*glyphs, 1, height=40)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"need \(N, 28, 28\) images"):
         hw.compose_lines(np.zeros((0, 28, 28), np.uint8), np.zeros(0, np.int64), EMNIST_BALANCED_MAPPING, 1)
 
 

@@ -13,27 +13,20 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from cnnkit.checks import load_test_file, run_test_file  # noqa: E402
-from tests.conftest import ROOT, solution_code  # noqa: E402
+from tests.conftest import solution_code  # noqa: E402
+from tests.mutation import assert_passes, assert_rejects, execute_cells, mutate, questions, run_question  # noqa: E402
 
 ASSIGNMENT_IDS = ("a1_convolution", "a2_pooling")
 
 
 def _execute(cells: list[str]) -> dict:
-    env: dict = {"np": np, "__name__": "__main__"}
-    for code in cells:
-        try:
-            exec(compile(code, "<solution cell>", "exec"), env)
-        except NotImplementedError:
-            pass  # a stub cell that raises at top level, as in the released notebook
-    return env
+    return execute_cells(cells, {"np": np, "__name__": "__main__"}, tolerate=(NotImplementedError,))
 
 
 @lru_cache(maxsize=None)
@@ -41,29 +34,19 @@ def _reference_env(assignment: str) -> dict:
     return _execute(solution_code(assignment))
 
 
-def _test_files(assignment: str) -> list[Path]:
-    return sorted((ROOT / "autograder" / assignment / "tests").glob("*.py"))
-
-
-def _run(assignment: str, question: str, env: dict):
-    path = ROOT / "autograder" / assignment / "tests" / f"{question}.py"
-    return run_test_file(load_test_file(path, public_only=False), env)
-
-
-ALL_FILES = [(a, p.stem) for a in ASSIGNMENT_IDS for p in _test_files(a)]
+ALL_FILES = [(a, q) for a in ASSIGNMENT_IDS for q in questions(a)]
 
 
 # --- reference and stub --------------------------------------------------------------------------
 @pytest.mark.parametrize("assignment,question", ALL_FILES)
 def test_reference_passes(assignment, question):
-    result = _run(assignment, question, _reference_env(assignment))
-    assert result.passed, result.summary()
+    assert_passes(assignment, question, _reference_env(assignment))
 
 
 @pytest.mark.parametrize("assignment,question", ALL_FILES)
 def test_release_stub_fails(assignment, question):
     stub_env = _execute(solution_code(assignment, released=True))
-    result = _run(assignment, question, stub_env)
+    result = run_question(assignment, question, stub_env)
     assert not result.passed
     assert not any(case.passed for case in result.cases if not case.hidden), "a public case passes on the stub"
 
@@ -297,10 +280,7 @@ layer_table = dict(layer_table, conv2=((11, 11, 64), 3 * 3 * 64 + 64))
 
 @pytest.mark.parametrize("assignment,question,mistake", list(MUTANTS), ids=[f"{q}: {m}" for _, q, m in MUTANTS])
 def test_mutant_is_rejected(assignment, question, mistake):
-    env = dict(_reference_env(assignment))
-    exec(compile(MUTANTS[assignment, question, mistake], f"<mutant {mistake}>", "exec"), env)
-    result = _run(assignment, question, env)
-    assert not result.passed, f"{question}: the mutant '{mistake}' passes every case"
+    assert_rejects(assignment, question, mutate(_reference_env(assignment), MUTANTS[assignment, question, mistake], mistake))
 
 
 def test_every_question_has_a_mutant():

@@ -21,7 +21,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -78,15 +77,13 @@ def course(tmp_path_factory) -> Path:
         else:
             shutil.copy(source, target)
     # 1. build (solutions are not executed: the workflow needs the release, not the published solution)
-    started = time.monotonic()
-    _run(course, sys.executable, "-m", "cnnkit", "build", "--assignment", ASSIGNMENT, "--no-execute")
+    _run(course, sys.executable, "-m", "cnnkit_course", "build", "--assignment", ASSIGNMENT, "--no-execute")
     assert (course / "release" / ASSIGNMENT / "tests").is_dir()
     # 2. the gradebook learns the assignment; nbgrader's own release copy goes aside, so that
     #    release/ keeps the public tests that cnnkit build wrote
     _nbgrader(course, "generate_assignment", ASSIGNMENT, "--force",
               "--CourseDirectory.release_directory=build/nbgrader-release")
     assert (course / "release" / ASSIGNMENT / "tests").is_dir(), "generate_assignment must not touch release/"
-    print(f"course built and registered in {time.monotonic() - started:.0f} s")
     return course
 
 
@@ -101,7 +98,6 @@ def _hidden_secrets(course: Path) -> set[str]:
 def test_instructor_workflow_end_to_end(course: Path, examples_dir: Path):
     from nbgrader.api import Gradebook
 
-    started = time.monotonic()
     # 3a. alice hands in through the LMS: its bulk download is a zip of renamed files
     archive = course / "downloaded" / ASSIGNMENT / "archive"
     archive.mkdir(parents=True)
@@ -173,7 +169,6 @@ def test_instructor_workflow_end_to_end(course: Path, examples_dir: Path):
     assert float(rows["alice"]["score"]) == auto_points + manual_max - 0.5
     assert float(rows["bob"]["score"]) == bob_auto
     assert float(rows["alice"]["max_score"]) == float(rows["bob"]["max_score"]) == auto_points + manual_max
-    print(f"instructor workflow (without the build): {time.monotonic() - started:.0f} s")
 
 
 def test_autograde_stops_an_infinite_loop(course: Path, examples_dir: Path):
@@ -189,16 +184,13 @@ def test_autograde_stops_an_infinite_loop(course: Path, examples_dir: Path):
     nbformat.write(looping, course / "submitted" / "looper" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
     config.write_text(re.sub(r"(?m)^CELL_TIMEOUT_S = .*$", f"CELL_TIMEOUT_S = {timeout_s}", original))
     try:
-        started = time.monotonic()
         _nbgrader(course, "autograde", ASSIGNMENT, "--student=looper")
-        seconds = time.monotonic() - started
     finally:
         config.write_text(original)
     autograded = nbformat.read(course / "autograded" / "looper" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     loop_cell = next(c for c in autograded.cells if c.cell_type == "code" and c.source.startswith("while True"))
     errors = [o for o in loop_cell.outputs if o.output_type == "error"]
     assert errors and ("Timeout" in errors[0].ename or "KeyboardInterrupt" in errors[0].ename), loop_cell.outputs
-    assert seconds < 300, f"autograde took {seconds:.0f} s"
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         looper = gradebook.find_submission(ASSIGNMENT, "looper")
         assert looper.code_score == _auto_points(), "the cells after the interrupted one were still graded"
@@ -219,15 +211,12 @@ def test_student_validate_loads_the_saved_models(tmp_path: Path, examples_dir: P
     assert {"wider.keras", "deeper.keras", "cnn.keras", "histories.json"} <= set(artefacts)
     env = {k: v for k, v in notebooks.kernel_env(CNNKIT_DATA_SOURCE="synthetic", TF_CPP_MIN_LOG_LEVEL="3").items()
            if k not in ("CNNKIT_COURSE_ROOT", "CNNKIT_GRADING")}
-    started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", f"{assignment}.ipynb"], cwd=folder, env=env,
                           capture_output=True, text=True, timeout=600)
-    seconds = time.monotonic() - started
     output = done.stdout + done.stderr
     assert done.returncode == 0 and "Success! Your notebook passes all the tests." in output, output[-3000:]
     assert "trained in" not in output, "validate trained a network"
     assert {p.name: _digest(p) for p in folder.iterdir() if p.suffix in (".keras", ".json")} == artefacts
-    assert seconds < 300, f"validate took {seconds:.0f} s"
 
 
 FEEDBACK_CELL = """<div class="cell border-box-sizing code_cell rendered" id="cell-id=0a1b2c3d">

@@ -94,7 +94,9 @@ def test_grading_mode_loads_and_never_trains(tmp_path: Path, monkeypatch):
         raise AssertionError("grading mode trained a model")
 
     loaded = models.train_or_load(path, must_not_train)
-    assert isinstance(loaded, keras.Model)
+    x, _ = _data(8, seed=2)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), keras.models.load_model(path).predict(x, verbose=0),
+                               atol=1e-6)
 
 
 def test_grading_mode_missing_file_says_so_on_stdout(tmp_path: Path, monkeypatch, capfd):
@@ -153,7 +155,7 @@ def test_tensorboard_logs_read_back(tmp_path: Path, monkeypatch):
     assert edges.shape == (counts.size + 1,) and counts.sum() == pytest.approx(6 * 6 * 4 * 3)  # the Dense kernel
     # a fresh_log_dir removes the old run
     assert models.fresh_log_dir(log_dir) == log_dir and not Path(log_dir).exists()
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(FileNotFoundError, match="no TensorBoard run folder"):
         models.read_scalars(Path(log_dir) / "train")
 
 

@@ -64,7 +64,7 @@ def test_generate_faces_is_deterministic():
     assert not np.array_equal(a, smiles.generate_faces(30, seed=5)[0])
     _, labels = smiles.generate_faces(400, seed=1)
     assert 0.2 < labels.mean() < 0.36, "about 28% of the drawn faces smile"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="n and seed must be >= 0"):
         smiles.generate_faces(-1, seed=0)
 
 
@@ -180,7 +180,7 @@ def test_selfie_frames():
     assert 0 <= x and x + w <= 320 and 0 <= y and y + h <= 240
     again = smiles.make_selfie_frames(faces, seed=1, empty=np.array([False, True, False]))
     assert np.array_equal(frames, again)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="does not fit a 240x320 frame"):
         smiles.make_selfie_frames(faces, face_px=220)
 
 

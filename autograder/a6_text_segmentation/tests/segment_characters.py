@@ -4,11 +4,11 @@ from otter.test_files import test_case
 
 OK_FORMAT = False  # otter: exception-based format
 name = "segment_characters"
-points = 5
+points = 2
 all_or_nothing = True
 
 
-@test_case(name="public_blocks_left_to_right", points=1, hidden=False)
+@test_case(name="public_blocks_left_to_right", points=0.25, hidden=False)
 def public_blocks_left_to_right(segment_characters):
     page = np.full((80, 300), 230, np.uint8)
     truth = [(30, 30, 14, 30), (90, 24, 16, 36), (160, 10, 20, 50)]  # the tallest on the right: first in raster order
@@ -23,7 +23,7 @@ def public_blocks_left_to_right(segment_characters):
         assert all(abs(f - t) <= 1 for f, t in zip(found, true)), f"found box {found}, expected {true} (x, y, w, h)"
 
 
-@test_case(name="public_dotted_i", points=1, hidden=False)
+@test_case(name="public_dotted_i", points=0.25, hidden=False)
 def public_dotted_i(segment_characters):
     page = np.full((80, 200), 230, np.uint8)
     page[35:65, 50:56] = 30              # the stem of an i
@@ -47,7 +47,7 @@ def _boxes(segment_characters, image):
     return [tuple(int(v) for v in b) for b in segment_characters(image)]
 
 
-@test_case(name="hidden_boxes_of_hidden_lines", points=1, hidden=True)
+@test_case(name="hidden_boxes_of_hidden_lines", points=0.5, hidden=True)
 def hidden_boxes_of_hidden_lines(segment_characters):
     from cnnkit.checks import threshold
     from cnnkit.handwriting import box_recall
@@ -59,7 +59,7 @@ def hidden_boxes_of_hidden_lines(segment_characters):
         assert score[key] >= needed, f"on hidden lines the boxes' {key} is {score[key]:.3f}; at least {needed} is expected"
 
 
-@test_case(name="hidden_left_to_right_and_dots", points=1, hidden=True)
+@test_case(name="hidden_left_to_right_and_dots", points=0.5, hidden=True)
 def hidden_left_to_right_and_dots(segment_characters):
     from cnnkit.checks import threshold
     from cnnkit.handwriting import box_recall
@@ -76,7 +76,7 @@ def hidden_left_to_right_and_dots(segment_characters):
     )
 
 
-@test_case(name="hidden_shadow_specks_touching_colour", points=1, hidden=True)
+@test_case(name="hidden_shadow_specks_touching_colour", points=0.5, hidden=True)
 def hidden_shadow_specks_touching_colour(segment_characters):
     import cv2
 

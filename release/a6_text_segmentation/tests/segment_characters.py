@@ -3,11 +3,11 @@ import numpy as np
 from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "segment_characters"
-points = 5
+points = 2
 all_or_nothing = True
 
 
-@test_case(name="public_blocks_left_to_right", points=1, hidden=False)
+@test_case(name="public_blocks_left_to_right", points=0.25, hidden=False)
 def public_blocks_left_to_right(segment_characters):
     page = np.full((80, 300), 230, np.uint8)
     truth = [(30, 30, 14, 30), (90, 24, 16, 36), (160, 10, 20, 50)]  # the tallest on the right: first in raster order
@@ -22,7 +22,7 @@ def public_blocks_left_to_right(segment_characters):
         assert all(abs(f - t) <= 1 for f, t in zip(found, true)), f"found box {found}, expected {true} (x, y, w, h)"
 
 
-@test_case(name="public_dotted_i", points=1, hidden=False)
+@test_case(name="public_dotted_i", points=0.25, hidden=False)
 def public_dotted_i(segment_characters):
     page = np.full((80, 200), 230, np.uint8)
     page[35:65, 50:56] = 30              # the stem of an i
