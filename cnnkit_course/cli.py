@@ -13,11 +13,25 @@ from pathlib import Path
 from cnnkit import config
 
 
+USAGE_ERROR = 2
+
+
+class UsageError(Exception):
+    """Bad input on the command line: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``cnnkit grade: ...``) and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
 def _course_root() -> Path:
     root = config.course_root()
     if root is None:
-        sys.exit("cnnkit: run this inside the course repository (the folder with course_config.py "
-                 "and autograder/), or set CNNKIT_COURSE_ROOT")
+        raise UsageError("cnnkit: run this inside the course repository (the folder with course_config.py "
+                         "and autograder/), or set CNNKIT_COURSE_ROOT")
     return root
 
 
@@ -25,8 +39,19 @@ def _assignments(chosen: list[str] | None) -> list[str]:
     known = list(config.settings().assignments)
     unknown = sorted(set(chosen or []) - set(known))
     if unknown:
-        sys.exit(f"cnnkit: unknown assignment(s) {', '.join(unknown)}; known: {', '.join(known)}")
+        raise UsageError(f"cnnkit: unknown assignment(s) {', '.join(unknown)}; known: {', '.join(known)}")
     return chosen or known
+
+
+def _positive(text: str) -> int:
+    """An argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -36,7 +61,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     root = _course_root()
     out = Path(args.out).resolve() if args.out else root
     if args.real and out == root:
-        sys.exit("cnnkit: a build from real data must not overwrite the committed files; pass --out build/real")
+        raise UsageError("cnnkit build: a build from real data must not overwrite the committed files; pass --out build/real")
     started = time.monotonic()
     build(CoursePaths(root, out), _assignments(args.assignment), real_data=args.real,
           execute_solutions=not args.no_execute, timeout_s=config.settings().cell_timeout_s)
@@ -81,15 +106,35 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _grade_folders(args: argparse.Namespace) -> tuple[Path, Path]:
+    """The checked ``SUBMITTED_DIR`` and ``--out`` of ``cnnkit grade``."""
+    submitted, out = Path(args.submitted_dir).resolve(), Path(args.out).resolve()
+    if not submitted.is_dir():
+        raise UsageError(f"cnnkit grade: {args.submitted_dir} is not a folder; give nbgrader's submitted/ folder "
+                         "(SUBMITTED_DIR/<student_id>/<assignment>/<assignment>.ipynb)")
+    if out == submitted or submitted in out.parents:
+        raise UsageError(f"cnnkit grade: --out {args.out} is inside {args.submitted_dir}: the results would be taken "
+                         "for a student's folder; write them elsewhere")
+    if not any(p.is_dir() for student in submitted.iterdir() if student.is_dir() for p in student.iterdir()):
+        raise UsageError(f"cnnkit grade: {args.submitted_dir} holds no <student_id>/<assignment>/ folder to grade")
+    return submitted, out
+
+
 def cmd_grade(args: argparse.Namespace) -> int:
-    from cnnkit_course.grading.batch import format_table, grade_batch
+    from cnnkit_course.grading.batch import BatchStopped, format_table, grade_batch
 
     _course_root()
+    submitted, out = _grade_folders(args)
+    assignments = _assignments(args.assignment) if args.assignment else None
     workers = args.workers or config.settings().grade_workers
-    results = grade_batch(Path(args.submitted_dir), Path(args.out), workers=workers, resume=args.resume,
-                          assignments=args.assignment)
+    try:
+        results = grade_batch(submitted, out, workers=workers, resume=args.resume, assignments=assignments)
+    except BatchStopped as stopped:
+        print(f"cnnkit grade: {stopped}; the rest has no result yet: run the same command with --resume to finish",
+              file=sys.stderr)
+        return 128 + stopped.signum
     print(format_table(results))
-    print(f"wrote {Path(args.out) / 'grades.csv'}")
+    print(f"wrote {out / 'grades.csv'}")
     return 0
 
 
@@ -147,8 +192,8 @@ def cmd_feedback(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="cnnkit", description="The CNN chapter's course kit.")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = _Parser(prog="cnnkit", description="The CNN chapter's course kit.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     b = sub.add_parser("build", help="generate release/, public tests, otter zips, evaluation data, solutions/ and trained/, examples/")
     b.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
@@ -164,7 +209,7 @@ def parser() -> argparse.ArgumentParser:
     g = sub.add_parser("grade", help="grade SUBMITTED_DIR/<student>/<assignment>/<assignment>.ipynb")
     g.add_argument("submitted_dir")
     g.add_argument("--out", required=True, help="folder for grades.csv and per-submission results")
-    g.add_argument("--workers", type=int, default=None, help="parallel grading processes")
+    g.add_argument("--workers", type=_positive, default=None, help="parallel grading processes (at least 1)")
     g.add_argument("--resume", action="store_true", help="skip submissions already graded in --out")
     g.add_argument("--assignment", action="append")
     g.set_defaults(func=cmd_grade)
@@ -186,5 +231,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        args = parser().parse_args(argv)
+        return args.func(args)
+    except UsageError as error:
+        print(error, file=sys.stderr)
+        return USAGE_ERROR

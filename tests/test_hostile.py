@@ -19,7 +19,7 @@ import nbformat
 import psutil
 import pytest
 
-from cnnkit_course.grading import sandbox
+from cnnkit_course.grading import limits, sandbox
 from cnnkit_course.feedback import hidden_test_lines
 from cnnkit_course.grading.batch import grade_batch
 from tests.conftest import COURSE, ROOT, course_env
@@ -28,6 +28,8 @@ pytestmark = pytest.mark.slow  # a grading batch of hostile submissions
 
 A1 = "a1_convolution"
 FULL = 12.0
+#: The grader can cap memory and processes with a cgroup here (root, writable controllers).
+CGROUPS = limits.cgroup_version() is not None
 #: Breaks zero_pad (2 points) when the trick before it worked.
 SABOTAGE = "\n    def zero_pad(x, pad):\n        return x\n"
 
@@ -74,7 +76,10 @@ def _hostile_notebooks(examples: Path, course: Path, submitted: Path, out: Path,
         "sys_exit": (_nb(examples, "untouched", "import sys\nsys.exit(0)\n", "raise SystemExit('done')"), "graded", 0.0),
         "os_exit": (_nb(examples, "correct", "import os\nos._exit(3)", at=3), "error", FULL),
         "infinite_loop": (_nb(examples, "correct", "while True:\n    pass", at=3), "timeout", FULL),
-        "memory_bomb": (_nb(examples, "correct", "hog = []\nwhile True:\n    hog.append(bytearray(200 * 2**20))", at=3), "memory", 0.0),
+        # With a cgroup the kernel stops the bomb's cell and the rest is graded; without one the
+        # watchdog stops the whole grading.
+        "memory_bomb": (_nb(examples, "correct", "hog = []\nwhile True:\n    hog.append(bytearray(200 * 2**20))", at=3),
+                        "memory", FULL if CGROUPS else 0.0),
         "fork_bomb": (_nb(examples, "correct", (
             "import os, time\n"
             "children = 0\n"
@@ -87,7 +92,9 @@ def _hostile_notebooks(examples: Path, course: Path, submitted: Path, out: Path,
             "        time.sleep(3600)\n"
             "        os._exit(0)\n"
             "    children += 1\n"
-            "print(children)"), at=3), "memory", 0.0),
+            # With a cgroup the bomb takes every process slot, the kernel dies of it (its next
+            # thread cannot start), and the rest is graded in a fresh kernel.
+            "print(children)"), at=3), *(("error", FULL) if CGROUPS else ("memory", 0.0))),
         "read_hidden_tests": (_nb(examples, "correct", (
             "try:\n"
             f"    secret = open({str(hidden_test)!r}).read()\n"
@@ -238,3 +245,6 @@ def test_isolation_is_full_where_the_grader_is_root(hostile_batch):
     results, _, _, _ = hostile_batch
     expected = "full" if os.geteuid() == 0 else "reduced"
     assert {r.isolation for r in results.values() if r.status != "invalid"} == {expected}
+    for result in results.values():  # each result says which limits held
+        assert "rlimits" in result.limits and ("namespaces" in result.limits) == (expected == "full")
+        assert ("memory" in result.limits and "pids" in result.limits) == CGROUPS, result.limits

@@ -8,12 +8,16 @@ assignment saves beside its notebook). Written to ``--out DIR``:
 - ``DIR/grades.csv``: ``student_id,assignment,score,max_score,status``, rebuilt from those files.
 
 Each submission runs in its own process group (``python -m cnnkit_course.grading.session``, see
-:mod:`cnnkit_course.grading.session`) on a temporary working copy, with a wall-clock limit, a per-cell limit and a resident-memory limit from
-``course_config.py``; a broken or hostile submission ends with a status and never stops the batch.
+:mod:`cnnkit_course.grading.session`) on a temporary working copy, in a grading slot of its own (a
+sandbox uid and a cgroup, :func:`cnnkit_course.grading.sandbox.borrowed_slot`), with a wall-clock
+limit, a per-cell limit, a memory limit and a process limit from ``course_config.py``; a broken or
+hostile submission ends with a status and never stops the batch. SIGINT or SIGTERM stops the whole
+batch: every grading under way is ended and writes nothing, and ``--resume`` finishes it later.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -22,7 +26,9 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -62,6 +68,7 @@ class GradeResult:
     questions: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
     isolation: str = ""
+    limits: dict[str, str] = field(default_factory=dict)
 
     def csv_row(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in CSV_COLUMNS}
@@ -90,8 +97,9 @@ def discover(submitted_dir: Path, assignments: list[str] | None = None) -> list[
     return found
 
 
-def _rss(pid: int, uid: int | None) -> int:
-    """Resident memory of a process, its descendants and (sandboxed) everything of ``uid``, in bytes."""
+def _rss(pid: int, uid: int | None, *, with_uid: bool) -> int:
+    """Resident memory of a grading process and its descendants, in bytes: the trusted ones (not of
+    the sandbox ``uid``), plus, ``with_uid``, every process of ``uid`` (where no cgroup caps them)."""
     import psutil
 
     try:
@@ -106,67 +114,154 @@ def _rss(pid: int, uid: int | None) -> int:
                 total += p.memory_info().rss
         except psutil.NoSuchProcess:
             pass
-    return total + (sandbox.uid_rss(uid) if uid is not None else 0)
+    return total + (sandbox.uid_rss(uid) if uid is not None and with_uid else 0)
 
 
-def grade_submission(sub: Submission, out_dir: Path, uid: int | None = None, hide: list[Path] | None = None) -> GradeResult:
+class BatchStopped(Exception):
+    """The batch was stopped by SIGINT or SIGTERM: every grading under way was ended and wrote no
+    result; the results already written stand (``--resume`` finishes the batch)."""
+
+    def __init__(self, signum: int, finished: int, total: int) -> None:
+        super().__init__(f"stopped by {signal.Signals(signum).name}: {finished} of {total} submissions graded")
+        self.signum, self.finished, self.total = signum, finished, total
+
+
+class _Running:
+    """The grading processes under way in this batch, so that a stop ends every one of them."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.procs: set[subprocess.Popen] = set()
+        self.stopped = threading.Event()
+        self.signum = 0
+
+    def start(self, command: list[str], **popen: Any) -> subprocess.Popen | None:
+        """Start a grading process unless the batch is stopping (then ``None``)."""
+        with self.lock:
+            if self.stopped.is_set():
+                return None
+            proc = subprocess.Popen(command, start_new_session=True, **popen)
+            self.procs.add(proc)
+            return proc
+
+    def done(self, proc: subprocess.Popen) -> None:
+        with self.lock:
+            self.procs.discard(proc)
+
+    def stop(self, signum: int, _frame: Any = None) -> None:
+        """Signal handler: stop starting gradings and kill the process group of each running one
+        (each grading's own clean-up then ends its kernel, its uid's processes and its cgroup)."""
+        with self.lock:
+            self.signum = self.signum or signum
+            self.stopped.set()
+            for proc in self.procs:
+                _kill_group(proc, wait=False)
+
+
+@contextlib.contextmanager
+def _stop_on_signals(running: _Running) -> Iterator[None]:
+    """Route SIGINT and SIGTERM to ``running.stop`` while the batch runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, running.stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def grade_submission(sub: Submission, out_dir: Path, slot: sandbox.Slot, hide: list[Path] | None = None,
+                     running: _Running | None = None) -> GradeResult | None:
     """Grade one submission in its own process group, within the configured limits.
 
     Args:
-        uid: the unprivileged user id the submission's kernel runs as (root only).
+        slot: the grading slot: its unprivileged uid (root only), its cgroup and its lease.
         hide: more folders the submission must not see (the batch's submissions and results).
+        running: the batch's registry of grading processes (a stop ends them).
+
+    Returns:
+        The result (also written to ``out_dir/results/``), or ``None`` when the batch was stopped
+        meanwhile (nothing is written then).
     """
     settings = config.settings()
-    result_path = out_dir / "results" / f"{sub.key}.json"
-    max_score = float(settings.assignments.get(sub.assignment, {}).get("auto_points", 0))
+    running = running or _Running()
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cnnkit-result-") as scratch:
         child_result = Path(scratch) / "result.json"
-        env = notebooks.kernel_env(CNNKIT_GRADING="1", CNNKIT_OFFLINE="1", CNNKIT_COURSE_ROOT=str(settings.root))
         job = {"student_id": sub.student_id, "assignment": sub.assignment, "folder": str(sub.folder.resolve()),
-               "result": str(child_result), "uid": uid, "hide": [str(p) for p in hide or []]}
+               "result": str(child_result), "uid": slot.uid, "hide": [str(p) for p in hide or []],
+               "cgroup_args": slot.cgroup.join_args() if slot.cgroup.version else []}
+        env = notebooks.kernel_env(CNNKIT_GRADING="1", CNNKIT_OFFLINE="1", CNNKIT_COURSE_ROOT=str(settings.root))
         # stderr to a file, not a pipe: what the submission leaves running would hold a pipe open.
         with (Path(scratch) / "stderr.txt").open("w+b") as errors:
-            proc = subprocess.Popen([sys.executable, "-m", "cnnkit_course.grading.session", json.dumps(job)], env=env,
-                                    stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True)
+            proc = running.start([sys.executable, "-m", "cnnkit_course.grading.session", json.dumps(job)], env=env,
+                                 stdout=subprocess.DEVNULL, stderr=errors)
+            if proc is None:
+                return None
+            slot.lease.record(proc.pid)
             try:
-                status, reason = _watch(proc, settings.submission_timeout_s, settings.submission_memory_mb, uid)
+                status, reason = _watch(proc, settings.submission_timeout_s, settings.submission_memory_mb, slot)
             finally:
-                if uid is not None and sandbox.isolation_level() == "full":
-                    sandbox.kill_uid(uid)
+                running.done(proc)
+                slot.clean()
+            if running.stopped.is_set():
+                return None
             errors.seek(0)
             stderr = errors.read().decode(errors="replace")
-        if status is None and child_result.is_file():
-            result = GradeResult(**json.loads(child_result.read_text()))
-        else:
-            result = GradeResult(sub.student_id, sub.assignment, 0.0, max_score, status or "error",
-                                 reason or f"the grading process failed: {stderr[-1500:]}",
-                                 isolation=sandbox.isolation_level())
+        result = _result(sub, child_result, status, reason, stderr)
+    result.limits = slot.limits()
+    if slot.cgroup.out_of_memory() and result.status in ("graded", "error"):
+        result.status = "memory"
+        result.reason = (f"a cell used more than {settings.submission_memory_mb} MB of memory: the kernel stopped it "
+                         "and the rest of the notebook was graded")
     result.seconds = round(time.monotonic() - started, 2)
-    write_atomic(result_path, json.dumps(asdict(result), indent=1))
+    write_atomic(out_dir / "results" / f"{sub.key}.json", json.dumps(asdict(result), indent=1))
     return result
 
 
-def _watch(proc: subprocess.Popen, timeout_s: float, memory_mb: float, uid: int | None) -> tuple[str | None, str]:
-    """Wait for ``proc``; kill its process group past the time or memory limit."""
+def _result(sub: Submission, child_result: Path, status: str | None, reason: str, stderr: str) -> GradeResult:
+    """What the grading process wrote, or the status of a grading that ended without a result."""
+    if status is None and child_result.is_file():
+        return GradeResult(**json.loads(child_result.read_text()))
+    max_score = float(config.settings().assignments.get(sub.assignment, {}).get("auto_points", 0))
+    return GradeResult(sub.student_id, sub.assignment, 0.0, max_score, status or "error",
+                       reason or f"the grading process failed: {stderr[-1500:]}", isolation=sandbox.isolation_level())
+
+
+def _watch(proc: subprocess.Popen, timeout_s: float, memory_mb: float, slot: sandbox.Slot) -> tuple[str | None, str]:
+    """Wait for ``proc``; kill its process group past the time or the memory limit.
+
+    The memory watchdog measures the grading process, its children and (without a cgroup) every
+    process of the slot's uid; where the slot's cgroup caps the kernel, it only reports, and it
+    looks less often.
+    """
     deadline = time.monotonic() + timeout_s
+    capped = slot.cgroup.version is not None
+    uid = slot.uid if sandbox.isolation_level() == "full" else None
+    pause = 1.0 if capped else 0.2
     while proc.poll() is None:
         if time.monotonic() > deadline:
             _kill_group(proc)
             return "timeout", f"grading took longer than {timeout_s:g} s and was stopped"
-        if _rss(proc.pid, uid) > memory_mb * 2**20:
+        if _rss(proc.pid, uid, with_uid=not capped) > memory_mb * 2**20:
             _kill_group(proc)
             return "memory", f"the submission used more than {memory_mb:g} MB of memory and was stopped"
-        time.sleep(0.2)
+        try:
+            proc.wait(timeout=pause)
+        except subprocess.TimeoutExpired:
+            pass
     return None, ""
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _kill_group(proc: subprocess.Popen, *, wait: bool = True) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-    proc.wait()
+    if wait:
+        proc.wait()
 
 
 def write_grades_csv(out_dir: Path) -> list[GradeResult]:
@@ -182,7 +277,11 @@ def write_grades_csv(out_dir: Path) -> list[GradeResult]:
 
 def grade_batch(submitted_dir: Path, out_dir: Path, *, workers: int = 1, resume: bool = False,
                 assignments: list[str] | None = None) -> list[GradeResult]:
-    """Grade every submission under ``submitted_dir``; ``resume`` skips those already graded."""
+    """Grade every submission under ``submitted_dir``; ``resume`` skips those already graded.
+
+    Raises:
+        BatchStopped: SIGINT or SIGTERM arrived; every grading under way was ended first.
+    """
     from tqdm import tqdm
 
     subs = discover(submitted_dir, assignments)
@@ -194,17 +293,22 @@ def grade_batch(submitted_dir: Path, out_dir: Path, *, workers: int = 1, resume:
     if resume:
         subs = [s for s in subs if not (out_dir / "results" / f"{s.key}.json").is_file()]
     (out_dir / "results").mkdir(parents=True, exist_ok=True)
-    workers = max(1, workers)
     hide = [submitted_dir.resolve(), out_dir.resolve()]
+    sandbox.reap_stale_slots()  # what a grader killed earlier left behind
+    running = _Running()
 
-    def grade_in_slot(sub: Submission) -> GradeResult:
-        with sandbox.borrowed_uid() as uid:  # a uid of its own for each submission
-            return grade_submission(sub, out_dir, uid, hide)
+    def grade_in_slot(sub: Submission) -> GradeResult | None:
+        if running.stopped.is_set():
+            return None
+        with sandbox.borrowed_slot() as slot:  # a uid and a cgroup of its own for each submission
+            return grade_submission(sub, out_dir, slot, hide, running)
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    with _stop_on_signals(running), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = [pool.submit(grade_in_slot, s) for s in subs]
         for _ in tqdm(as_completed(futures), total=len(futures), desc="grading", unit="submission", file=sys.stdout):
             pass
+    if running.stopped.is_set():
+        raise BatchStopped(running.signum, sum(f.result() is not None for f in futures), len(futures))
     return write_grades_csv(out_dir)
 
 

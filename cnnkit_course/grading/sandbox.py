@@ -3,13 +3,19 @@
 Where the grader runs as root (CI does, many grading servers do), the kernel is started through
 ``python -m cnnkit_course.grading.sandbox``, which
 
-1. enters new network and mount namespaces (``unshare --net --mount``): no network at all, not even
-   loopback — the kernel talks to the judge over Unix sockets (ZeroMQ ``ipc`` transport);
-2. hides the folders the student must not read or change (hidden tests, reference data, solutions,
-   other students' submissions and results) under empty read-only ``tmpfs`` mounts;
-3. sets resource limits: CPU seconds, processes/threads (bounds a fork bomb), file size, no core
+1. moves itself into the slot's cgroup (:mod:`.limits`), when the host has one: memory (swap
+   included) and processes are then capped by the kernel;
+2. enters new network, mount and PID namespaces (``unshare --net --mount --pid --fork --kill-child
+   --mount-proc``): no network at all, not even loopback (the kernel talks to the judge over Unix
+   sockets, ZeroMQ's ``ipc`` transport), a ``/proc`` that shows the submission's own processes only,
+   and when the namespace's first process ends, every process of the submission ends with it;
+3. hides the folders the student must not read or change (hidden tests, reference data, solutions,
+   other students' submissions and results) under empty read-only ``tmpfs`` mounts, and makes what
+   the kernel must read (the interpreter, the kit, the course configuration) reachable read-only,
+   also from a private folder;
+4. sets resource limits: CPU seconds, processes/threads (bounds a fork bomb), file size, no core
    dumps; the grader adds a wall-clock limit and a resident-memory watchdog;
-4. drops to an unprivileged user id of its own (one per grading slot, so the limits and the final
+5. drops to an unprivileged user id of its own (one per grading slot, so the limits and the final
    clean-up — killing every process of that uid — touch nobody else), then starts the kernel.
 
 Without root the kernel starts directly with the resource limits only, and the result says that
@@ -24,6 +30,7 @@ import fcntl
 import os
 import resource
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -31,11 +38,11 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from jupyter_client import AsyncKernelManager
-from traitlets import List, Unicode
+from cnnkit_course.grading.limits import SlotCgroup, cgroup_version
 
-#: First unprivileged uid handed to gradings (see :func:`borrowed_uid`).
+#: First unprivileged uid handed to gradings (see :func:`borrowed_slot`).
 BASE_UID = 61000
 
 
@@ -53,27 +60,36 @@ def isolation_level() -> str:
     return "full" if os.geteuid() == 0 and shutil.which("unshare") and shutil.which("mount") else "reduced"
 
 
-class SandboxedKernelManager(AsyncKernelManager):
-    """A kernel manager whose kernel command goes through :mod:`cnnkit_course.grading.sandbox`."""
+def kernel_manager(exchange: Path, workdir: Path, *, uid: int | None, hide: list[Path], limits: Limits,
+                   expose: list[Path] = (), cgroup_args: list[str] = ()) -> Any:
+    """A kernel manager for one submission: ipc sockets and connection file in ``exchange``.
 
-    sandbox_args = List(Unicode()).tag(config=False)
+    Args:
+        expose: files the kernel must read wherever they live (e.g. the course configuration).
+        cgroup_args: the slot cgroup's ``--cgroup`` arguments (:meth:`.limits.SlotCgroup.join_args`).
+    """
+    from jupyter_client import AsyncKernelManager
+    from traitlets import List, Unicode
 
-    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        return [sys.executable, "-m", "cnnkit_course.grading.sandbox", *self.sandbox_args, "--",
-                *super().format_kernel_cmd(extra_arguments)]
+    class SandboxedKernelManager(AsyncKernelManager):
+        """A kernel manager whose kernel command goes through this module. Interrupts travel as
+        messages: in its PID namespace the kernel is not the process the manager started."""
 
+        sandbox_args = List(Unicode()).tag(config=False)
 
-def kernel_manager(exchange: Path, workdir: Path, *, uid: int | None, hide: list[Path], limits: Limits) -> SandboxedKernelManager:
-    """A kernel manager for one submission: ipc sockets and connection file in ``exchange``."""
+        def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+            return [sys.executable, "-m", "cnnkit_course.grading.sandbox", *self.sandbox_args, "--",
+                    *super().format_kernel_cmd(extra_arguments)]
+
     args = ["--workdir", str(workdir), "--cpu", str(limits.cpu_s), "--nproc", str(limits.nproc),
-            "--file-mb", str(limits.file_mb)]
+            "--file-mb", str(limits.file_mb), *cgroup_args]
     if uid is not None and isolation_level() == "full":
         args += ["--uid", str(uid), "--own", str(exchange), "--own", str(workdir)]
-        for path in hide:
-            if path.exists():
-                args += ["--hide", str(path)]
+        args += [arg for path in hide if path.exists() for arg in ("--hide", str(path))]
+        args += [arg for path in expose for arg in ("--expose", str(path))]
     km = SandboxedKernelManager(kernel_name="python3", transport="ipc", ip=str(exchange / "kernel"),
                                 connection_file=str(exchange / "kernel.json"))
+    km.kernel_spec.interrupt_mode = "message"
     km.sandbox_args = args
     return km
 
@@ -95,24 +111,136 @@ def kill_uid(uid: int) -> None:
             return
 
 
-@contextlib.contextmanager
-def borrowed_uid() -> Iterator[int]:
-    """An unprivileged uid no other grading (in this or another process) uses meanwhile.
+class Lease:
+    """A grading slot's claim on its uid: a lock file (``/tmp/cnnkit-uid-<uid>.lock``, ``flock``)
+    that holds the pid of the slot's grading process while it runs, so that a later grader can end
+    what a killed one left behind (:func:`reap_stale_slots`)."""
 
-    A lock file per uid (``/tmp/cnnkit-uid-<uid>.lock``, ``flock``) keeps concurrent batches apart.
-    """
-    for uid in range(BASE_UID, BASE_UID + 1000):
-        handle = open(Path(tempfile.gettempdir()) / f"cnnkit-uid-{uid}.lock", "w")
+    def __init__(self, uid: int) -> None:
+        self.uid = uid
+        self.path = Path(tempfile.gettempdir()) / f"cnnkit-uid-{uid}.lock"
+        self.handle: Any = None
+
+    def acquire(self) -> bool:
+        """Take the lease if no living process holds it."""
+        handle = open(self.path, "a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             handle.close()
-            continue
+            return False
+        self.handle = handle
+        return True
+
+    def recorded_pid(self) -> int | None:
+        """The grading process a previous holder recorded (``None``: none)."""
+        self.handle.seek(0)
+        text = self.handle.read().strip()
+        return int(text) if text.isdigit() else None
+
+    def record(self, pid: int | None) -> None:
+        """Write (or clear, with ``None``) the pid of the slot's grading process."""
+        self.handle.seek(0)
+        self.handle.truncate()
+        self.handle.write("" if pid is None else str(pid))
+        self.handle.flush()
+
+    def release(self) -> None:
+        self.record(None)
+        self.handle.close()
+
+
+@dataclass
+class Slot:
+    """One grading slot: its lease, its unprivileged uid and its cgroup (:mod:`.limits`)."""
+
+    lease: Lease
+    cgroup: SlotCgroup
+
+    @property
+    def uid(self) -> int:
+        return self.lease.uid
+
+    def clean(self) -> None:
+        """End every process the slot's submission left: its cgroup, its uid's processes."""
+        self.cgroup.kill()
+        if isolation_level() == "full":
+            kill_uid(self.uid)
+
+    def limits(self) -> dict[str, str]:
+        """Which limits held for the slot's grading, for its result."""
+        from cnnkit import config
+
+        s = config.settings()
+        held = {"rlimits": f"CPU {s.submission_cpu_s} s, {s.submission_nproc} processes of the uid, "
+                           f"files up to {s.submission_file_mb} MB"}
+        if isolation_level() == "full":
+            held["namespaces"] = "network (none), mount (course folders hidden), PID (own /proc)"
+            held["uid"] = str(self.uid)
+        held.update(self.cgroup.limits())
+        held["watchdog"] = (f"resident memory of the grading process (reports; the cgroup caps the kernel at "
+                            f"{s.submission_memory_mb} MB)" if self.cgroup.version else
+                            f"resident memory of everything of the slot, {s.submission_memory_mb} MB, every 0.2 s")
+        return held
+
+
+def _slot_cgroup(uid: int) -> SlotCgroup:
+    from cnnkit import config
+
+    s = config.settings()
+    return SlotCgroup(f"cnnkit-{uid}", s.submission_memory_mb, s.submission_nproc)
+
+
+def _end_stale(lease: Lease) -> None:
+    """End what the lease's previous holder left: its grading process (if it still is one), its
+    uid's processes, its cgroup."""
+    pid = lease.recorded_pid()
+    if pid is not None:
         try:
-            kill_uid(uid) if isolation_level() == "full" else None
-            yield uid
+            if b"cnnkit_course.grading.session" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                os.killpg(pid, signal.SIGKILL)
+        except (OSError, ProcessLookupError):
+            pass
+        lease.record(None)
+    if isolation_level() == "full":
+        kill_uid(lease.uid)
+    cgroup = _slot_cgroup(lease.uid)
+    cgroup.version = cgroup_version()
+    cgroup.remove()
+
+
+def reap_stale_slots() -> int:
+    """End what graders that died (SIGKILL, a crash) left in their slots; return how many slots."""
+    reaped = 0
+    for path in sorted(Path(tempfile.gettempdir()).glob("cnnkit-uid-*.lock")):
+        uid = path.stem.removeprefix("cnnkit-uid-")
+        if not uid.isdigit():
+            continue
+        lease = Lease(int(uid))
+        if lease.acquire():
+            if lease.recorded_pid() is not None:
+                _end_stale(lease)
+                reaped += 1
+            lease.release()
+    return reaped
+
+
+@contextlib.contextmanager
+def borrowed_slot() -> Iterator[Slot]:
+    """A grading slot no other grading (in this or another process) uses meanwhile: a uid of its
+    own and a fresh cgroup with the submission's limits (where the host allows one)."""
+    for uid in range(BASE_UID, BASE_UID + 1000):
+        lease = Lease(uid)
+        if not lease.acquire():
+            continue
+        cgroup = _slot_cgroup(uid)
+        try:
+            _end_stale(lease)
+            cgroup.create()
+            yield Slot(lease, cgroup)
         finally:
-            handle.close()
+            cgroup.remove()
+            lease.release()
         return
     raise RuntimeError("no free sandbox uid")
 
@@ -137,9 +265,13 @@ def _chown_tree(path: Path, uid: int) -> None:
 def _enter(args: argparse.Namespace, command: list[str]) -> None:
     """Inside the new namespaces (as root): hide, limit, drop privileges, exec the kernel."""
     subprocess.run(["mount", "--make-rprivate", "/"], check=True)
-    _expose_code()
+    _expose([Path(p) for p in args.expose])
     for path in args.hide:
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=4k,mode=0555", "tmpfs", path], check=True)
+        if os.path.isdir(path):
+            subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=4k,mode=0555", "tmpfs", path], check=True)
+        elif os.path.exists(path):  # a file (e.g. a git worktree's .git): an empty one in its place
+            subprocess.run(["mount", "--bind", "-o", "ro", "/dev/null", path], check=True)
+        # else already hidden: inside a private folder covered by _expose
     for path in args.own:
         _chown_tree(Path(path), args.uid)
     _limit(args)
@@ -159,36 +291,41 @@ def _closed_ancestor(path: Path) -> Path | None:
     return next((p for p in reversed(path.parents) if p != Path("/") and not os.stat(p).st_mode & stat.S_IXOTH), None)
 
 
-def _expose_code() -> None:
-    """Make the code the kernel runs reachable for the unprivileged user, read-only.
+def _expose(files: list[Path]) -> None:
+    """Make what the kernel reads reachable for the unprivileged user, read-only.
 
-    The interpreter, the virtual environment and the kit may live in a private folder, e.g. pyenv's
-    ``/root/.pyenv/versions/3.11.7`` or a clone under ``/root`` of mode 0700: that folder is covered
-    by an empty ``tmpfs`` (its other contents stay hidden) and each of them is bind-mounted back.
+    The interpreter, the virtual environment, the kit and ``files`` (the course configuration) may
+    live in a private folder, e.g. pyenv's ``/root/.pyenv/versions/3.11.7`` or a course under
+    ``/root`` of mode 0700: that folder is covered by an empty ``tmpfs`` (its other contents stay
+    hidden) and each of them is bind-mounted back.
     """
     import cnnkit
 
-    needed = {Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.prefix, Path(cnnkit.__file__).parents[1])}
+    needed = {Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.prefix, Path(cnnkit.__file__).parents[1], *files)}
     by_closed: dict[Path, list[Path]] = {}
     for path in sorted(needed):
         closed = _closed_ancestor(path)
         if closed is not None and not any(path != other and other in path.parents for other in needed):
             by_closed.setdefault(closed, []).append(path)
     for closed, paths in by_closed.items():
-        staged = []
-        for path in paths:
-            staging = Path(tempfile.mkdtemp(prefix="cnnkit-code-"))
-            subprocess.run(["mount", "--bind", str(path), str(staging)], check=True)
-            staged.append((path, staging))
+        staged = [(path, _stage(path)) for path in paths]
         subprocess.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", str(closed)], check=True)
         for path, staging in staged:
-            path.mkdir(parents=True, exist_ok=True)
-            for folder in [path, *path.parents]:
-                if folder == closed:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.mkdir(exist_ok=True) if staging.is_dir() else path.touch()
+            for folder in [path.parent, *path.parent.parents]:
+                if folder == closed.parent:
                     break
                 os.chmod(folder, 0o755)
             subprocess.run(["mount", "--bind", str(staging), str(path)], check=True)
             subprocess.run(["mount", "-o", "remount,bind,ro", str(path)], check=True)
+
+
+def _stage(path: Path) -> Path:
+    """Bind-mount ``path`` (a folder or a file) at a new temporary place, to mount it back later."""
+    staging = Path(tempfile.mkdtemp(prefix="cnnkit-code-")) if path.is_dir() else Path(tempfile.mkstemp(prefix="cnnkit-file-")[1])
+    subprocess.run(["mount", "--bind", str(path), str(staging)], check=True)
+    return staging
 
 
 def _limit(args: argparse.Namespace) -> None:
@@ -210,15 +347,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cpu", type=int, required=True)
     parser.add_argument("--nproc", type=int, required=True)
     parser.add_argument("--file-mb", type=int, required=True)
+    parser.add_argument("--expose", action="append", default=[])
+    parser.add_argument("--cgroup", action="append", default=[], help="a cgroup.procs file to join")
     parser.add_argument("--inside", action="store_true")
     args = parser.parse_args(options)
+    if not args.inside:
+        for procs in args.cgroup:  # before anything runs: every later process is counted there
+            Path(procs).write_text(str(os.getpid()))
     if args.uid is None:  # reduced isolation: limits only
         _limit(args)
         os.chdir(args.workdir)
         os.execvp(command[0], command)
     if not args.inside:
-        os.execvp("unshare", ["unshare", "--net", "--mount", "--", sys.executable, "-m", "cnnkit_course.grading.sandbox",
-                              *options, "--inside", "--", *command])
+        os.execvp("unshare", ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "--",
+                              sys.executable, "-m", "cnnkit_course.grading.sandbox", *options, "--inside", "--", *command])
     _enter(args, command)
 
 

@@ -58,6 +58,10 @@ class _GradingClient(NotebookClient):
         return await super()._async_handle_timeout(timeout, cell)
 
 
+class KernelCannotRead(RuntimeError):
+    """The sandboxed kernel cannot read the course configuration or the submission."""
+
+
 class GradingSession:
     """One submission's notebook in a sandboxed kernel, judged from outside (:mod:`cnnkit_course.grading.judge`).
 
@@ -67,9 +71,12 @@ class GradingSession:
 
     MAX_RESTARTS = 3
 
-    def __init__(self, nb: notebooks.NotebookNode, workdir: Path, exchange: Path, uid: int | None, hide: list[Path]) -> None:
+    def __init__(self, nb: notebooks.NotebookNode, workdir: Path, exchange: Path, uid: int | None, hide: list[Path],
+                 cgroup_args: list[str] = ()) -> None:
         self.settings = config.settings()
         self.nb, self.workdir, self.exchange, self.uid, self.hide = nb, workdir, exchange, uid, hide
+        self.cgroup_args = list(cgroup_args)
+        self.course_config = self.settings.root / config.CONFIG_FILENAME
         self.fatal_cells: set[int] = set()
         self.timed_out = False
         self.client: _GradingClient | None = None
@@ -82,7 +89,8 @@ class GradingSession:
         self.starts += 1
         self.kernel_dir = self.exchange / f"kernel{self.starts}"  # fresh sockets after a restart
         self.kernel_dir.mkdir()
-        km = sandbox.kernel_manager(self.kernel_dir, self.workdir, uid=self.uid, hide=self.hide, limits=limits)
+        km = sandbox.kernel_manager(self.kernel_dir, self.workdir, uid=self.uid, hide=self.hide, limits=limits,
+                                    expose=[self.course_config], cgroup_args=self.cgroup_args)
         self.client = _GradingClient(
             self.nb, km=km, timeout=s.cell_timeout_s, allow_errors=True, interrupt_on_timeout=True,
             error_on_timeout={"ename": "CellTimeoutError", "evalue": f"cell exceeded {s.cell_timeout_s} s", "traceback": []},
@@ -91,6 +99,29 @@ class GradingSession:
         )
         self.client.start_new_kernel(env=notebooks.kernel_env(CNNKIT_GRADING="1", CNNKIT_OFFLINE="1"))
         self.client.start_new_kernel_client()
+        self._probe()
+
+    def _probe(self) -> None:
+        """Check, before any student code runs, that the sandboxed kernel reads what it needs.
+
+        Raises:
+            KernelCannotRead: it cannot (the reason names the path and what to do).
+        """
+        needed = [str(self.course_config), str(self.workdir / f"{self.workdir.name}.ipynb")]
+        probe = notebooks.nbformat.v4.new_code_cell(
+            f"import os as _os\n_cnnkit_unreadable = [p for p in {needed!r} if not _os.access(p, _os.R_OK)]\n"
+            "import cnnkit.config as _cnnkit_config\n_cnnkit_config.settings()\n"
+            "assert not _cnnkit_unreadable, f'cannot read {_cnnkit_unreadable}'\ndel _os, _cnnkit_unreadable, _cnnkit_config")
+        self.nb.cells.append(probe)
+        try:
+            self.client.execute_cell(probe, len(self.nb.cells) - 1)
+        finally:
+            self.nb.cells.pop()
+        errors = [o for o in probe.outputs if o.get("output_type") == "error"]
+        if errors:
+            raise KernelCannotRead(f"the sandboxed kernel cannot read what grading needs ({errors[0]['ename']}: "
+                                   f"{errors[0]['evalue'][:300]}): keep the course where the sandbox uid may read it, "
+                                   "or run the grader on a copy outside private folders")
 
     def stop(self) -> None:
         """Shut the kernel down (and kill whatever the submission left running)."""
@@ -160,7 +191,7 @@ def _all_failed(test_file: Any, reason: str) -> dict[str, Any]:
 
 
 def grade_in_this_process(sub: Submission, result_path: Path, uid: int | None = None,
-                          hide: list[Path] | None = None) -> None:
+                          hide: list[Path] | None = None, cgroup_args: list[str] = ()) -> None:
     """Grade one submission here (the child process): execute, judge, write JSON."""
     settings = config.settings()
     assert settings.root is not None, "grading needs the course repository (CNNKIT_COURSE_ROOT)"
@@ -190,13 +221,15 @@ def grade_in_this_process(sub: Submission, result_path: Path, uid: int | None = 
                         ignore=shutil.ignore_patterns("tests", ".ipynb_checkpoints"))
         exchange.mkdir()
         tests = sorted(paths.full_tests(sub.assignment).glob("*.py"))
-        session = GradingSession(nb, workdir, exchange, uid, [*(hide or []), *paths.secrets()])
+        session = GradingSession(nb, workdir, exchange, uid, [*(hide or []), *paths.secrets()], cgroup_args)
         try:
             session.run_notebook()
             result.questions = session.judge(tests)
             result.score = float(sum(q["score"] for q in result.questions))
         except DeadKernelError as exc:
             result.status, result.reason = "error", f"the submission's kernel keeps dying: {exc}"
+        except KernelCannotRead as exc:
+            result.status, result.reason = "error", str(exc)
         finally:
             session.stop()
         if session.fatal_cells and result.status == "graded":
@@ -235,4 +268,4 @@ def _integrity_notes(nb: notebooks.NotebookNode, release_path: Path) -> str:
 if __name__ == "__main__":
     _job = json.loads(sys.argv[1])
     grade_in_this_process(Submission(_job["student_id"], _job["assignment"], Path(_job["folder"])),
-                          Path(_job["result"]), _job["uid"], [Path(p) for p in _job["hide"]])
+                          Path(_job["result"]), _job["uid"], [Path(p) for p in _job["hide"]], _job["cgroup_args"])

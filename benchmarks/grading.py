@@ -1,0 +1,178 @@
+"""Grading cost per submission: `cnnkit grade`, `nbgrader autograde` and `otter run` side by side.
+
+Rows (example submissions built from the committed release and stored models): a correct a1, an
+untouched a2, a correct a3, and a full correct student (one correct submission of every
+assignment). Each row grades ``--copies`` copies (median over them, at least 8 for the figures the
+README quotes). CPU seconds cover the whole process tree (grader, grading processes, kernels) as
+the operating system accounts them to the waited-for child (``os.wait4``), cold start included.
+Then 1 vs 2 workers of `cnnkit grade` on the same batch, and the hours 1,000 students x 8
+assignments would take on 2, 32 and 4 x 32 cores at the measured CPU seconds per submission.
+
+    .venv/bin/python benchmarks/grading.py                # 8 copies per row (long: about an hour)
+    .venv/bin/python benchmarks/grading.py --copies 2 --tools cnnkit,otter   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from cnnkit.config import settings  # noqa: E402
+from cnnkit_course import hidden_data  # noqa: E402
+from cnnkit_course.build import build_otter_zip, student_wheel, write_example_submissions  # noqa: E402
+from cnnkit_course.notebooks import kernel_env  # noqa: E402
+from cnnkit_course.paths import CoursePaths  # noqa: E402
+
+ROWS = {"correct a1": [("correct", "a1_convolution")], "untouched a2": [("untouched", "a2_pooling")],
+        "correct a3": [("correct", "a3_emnist_cnn")]}
+
+
+def _env() -> dict[str, str]:
+    return kernel_env(CNNKIT_COURSE_ROOT=str(ROOT), CNNKIT_DATA_SOURCE="synthetic", TF_CPP_MIN_LOG_LEVEL="3")
+
+
+def run_measured(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """Run ``command``; return (wall seconds, CPU seconds of its whole process tree)."""
+    started = time.monotonic()
+    proc = subprocess.Popen(command, cwd=cwd, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:4])} ... failed: {proc.stderr.read().decode()[-2000:]}")
+    return time.monotonic() - started, usage.ru_utime + usage.ru_stime
+
+
+def batch(examples: Path, folder: Path, row: list[tuple[str, str]], copies: int) -> Path:
+    """``copies`` students each handing in the row's submissions, in nbgrader's submitted/ layout."""
+    submitted = folder / "submitted"
+    for index in range(copies):
+        for example, assignment in row:
+            shutil.copytree(examples / example / assignment, submitted / f"student{index:03d}" / assignment)
+    return submitted
+
+
+def cnnkit_cost(submitted: Path, out: Path, workers: int = 1) -> tuple[float, float]:
+    return run_measured([sys.executable, "-m", "cnnkit_course", "grade", str(submitted), "--out", str(out),
+                         "--workers", str(workers)])
+
+
+def per_student(submitted: Path, scratch: Path, grade) -> list[tuple[float, float]]:
+    """``grade(one_student_folder, scratch)`` for each student separately: (wall, CPU) each."""
+    costs = []
+    for student in sorted(submitted.iterdir()):
+        alone = scratch / f"alone-{student.name}" / "submitted"
+        shutil.copytree(student, alone / student.name)
+        costs.append(grade(alone, alone.parent))
+    return costs
+
+
+def otter_cost(submitted: Path, scratch: Path, paths: CoursePaths) -> tuple[float, float]:
+    """`otter run` on each submission (zipped with its files), one after the other."""
+    wall = cpu = 0.0
+    for folder in sorted(p for student in submitted.iterdir() for p in student.iterdir()):
+        zipped = scratch / f"{folder.parent.name}-{folder.name}.zip"
+        with zipfile.ZipFile(zipped, "w") as archive:
+            for path in folder.rglob("*"):
+                archive.write(path, path.relative_to(folder))
+        out = scratch / f"otter-{zipped.stem}"
+        out.mkdir()
+        w, c = run_measured([sys.executable, "-m", "otter", "run", "-a", str(paths.otter_zip(folder.name)),
+                             "-o", str(out), "--no-logo", str(zipped)])
+        wall, cpu = wall + w, cpu + c
+    return wall, cpu
+
+
+def nbgrader_cost(submitted: Path, scratch: Path) -> tuple[float, float]:
+    """`nbgrader autograde` of every submission, in a course folder of its own (after generate_assignment)."""
+    course = scratch / "nbgrader-course"
+    for name in ("source", "release", "autograder", "course_config.py", "nbgrader_config.py"):
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, course / name)
+    shutil.copytree(submitted, course / "submitted")
+    assignments = sorted({p.name for student in submitted.iterdir() for p in student.iterdir()})
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    wall = cpu = 0.0
+    for assignment in assignments:
+        run_measured([*nbgrader, "generate_assignment", assignment, "--force",
+                      "--CourseDirectory.release_directory=build/nbgrader-release"], cwd=course)
+        w, c = run_measured([*nbgrader, "autograde", assignment, "--force"], cwd=course)
+        wall, cpu = wall + w, cpu + c
+    return wall, cpu
+
+
+def measure_row(name: str, row: list[tuple[str, str]], examples: Path, copies: int, tools: list[str],
+                paths: CoursePaths) -> list[str]:
+    """One markdown row per tool: the median wall and CPU seconds over ``copies`` students, each
+    graded by a run of its own (per submission; per student for the full row, graded with the
+    configured workers by `cnnkit grade`)."""
+    workers = settings().grade_workers if len(row) > 1 else 1
+    graders = {"cnnkit": lambda sub, scratch: cnnkit_cost(sub, scratch / "out", workers),
+               "otter": lambda sub, scratch: otter_cost(sub, scratch, paths),
+               "nbgrader": lambda sub, scratch: nbgrader_cost(sub, scratch)}
+    lines = []
+    for tool in tools:
+        with tempfile.TemporaryDirectory(prefix="cnnkit-bench-") as scratch:
+            costs = per_student(batch(examples, Path(scratch), row, copies), Path(scratch), graders[tool])
+        wall, cpu = statistics.median(c[0] for c in costs), statistics.median(c[1] for c in costs)
+        lines.append(f"| {name} | {tool} | {copies} | {wall:.1f} | {cpu:.1f} |")
+        print(lines[-1], flush=True)
+    return lines
+
+
+def workers_and_projection(examples: Path, copies: int, cpu_per_submission: float) -> list[str]:
+    """1 vs 2 local workers on the same batch of correct a1, and projected hours."""
+    with tempfile.TemporaryDirectory(prefix="cnnkit-bench-") as scratch:
+        submitted = batch(examples, Path(scratch), ROWS["correct a1"], copies)
+        one = cnnkit_cost(submitted, Path(scratch) / "out1", workers=1)[0]
+        two = cnnkit_cost(submitted, Path(scratch) / "out2", workers=2)[0]
+    lines = ["", f"### Workers ({copies} correct a1 submissions, `cnnkit grade`)", "",
+             "| workers | wall seconds | ratio to 1 worker |", "| ---: | ---: | ---: |",
+             f"| 1 | {one:.1f} | 1.00 |", f"| 2 | {two:.1f} | {two / one:.2f} |", "",
+             f"### Projection: 1,000 students x 8 assignments at {cpu_per_submission:.1f} CPU-s per submission", "",
+             "| cores | hours |", "| ---: | ---: |"]
+    lines += [f"| {label} | {8000 * cpu_per_submission / cores / 3600:.1f} |"
+              for label, cores in (("2", 2), ("32", 32), ("4 x 32", 128))]
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--copies", type=int, default=8, help="submissions per row (the median needs at least 8)")
+    parser.add_argument("--tools", default="cnnkit,nbgrader,otter", help="comma-separated: cnnkit, nbgrader, otter")
+    parser.add_argument("--no-full-student", action="store_true", help="leave out the row of all 8 assignments")
+    args = parser.parse_args()
+    tools = args.tools.split(",")
+    os.environ.update(CNNKIT_COURSE_ROOT=str(ROOT), CNNKIT_DATA_SOURCE="synthetic")
+    rows = dict(ROWS)
+    if not args.no_full_student:
+        rows["full correct student (8 assignments)"] = [("correct", a) for a in settings().assignments]
+    with tempfile.TemporaryDirectory(prefix="cnnkit-bench-build-") as scratch:
+        examples = write_example_submissions(ROOT, Path(scratch), list(settings().assignments))
+        paths = CoursePaths(ROOT, Path(scratch))
+        hidden_data.ensure(ROOT, list(settings().assignments))
+        if "otter" in tools:
+            shutil.copy(student_wheel(CoursePaths.of(ROOT)), paths.release_root)
+            for assignment in settings().assignments:
+                build_otter_zip(paths, assignment)
+        print(f"## Grading cost ({os.cpu_count()} cores; median per submission, or per student for the full row)\n")
+        print("| row | tool | copies | wall s | CPU s |\n| --- | --- | ---: | ---: | ---: |", flush=True)
+        lines = [line for name, row in rows.items()
+                 for line in measure_row(name, row, examples, args.copies, tools, paths)]
+        cnnkit_cpu = [float(line.split("|")[5]) for line in lines if "| cnnkit |" in line and "full" not in line]
+        for line in workers_and_projection(examples, max(args.copies, 4), statistics.mean(cnnkit_cpu)):
+            print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
