@@ -47,6 +47,17 @@ def solution_code(assignment: str, *, released: bool = False, with_cells: Collec
     return notebooks.solution_cells(path, with_cells=with_cells)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def course_eval_data() -> None:
+    """The course repository's evaluation data (git-ignored ``autograder/_eval/``), built once per
+    session when a clean clone lacks it: hidden tests run straight from the repository read it."""
+    from cnnkit.config import settings
+    from cnnkit_course import hidden_data
+
+    with course_env():
+        hidden_data.ensure(ROOT, list(settings().assignments))
+
+
 @pytest.fixture(scope="session")
 def course_root() -> Path:
     """The course repository (the folder with course_config.py)."""
