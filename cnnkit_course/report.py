@@ -249,7 +249,7 @@ _STYLE = """
 body { font-family: sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.85em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
-th { background: #eee; } td.num { text-align: right; } img { max-width: 100%; }
+th { background: #eee; } img { max-width: 100%; } .row { display: flex; gap: 1em; } .row img { max-width: 49%; }
 .problems { background: #fdecea; border: 1px solid #c0392b; padding: 0.5em 1em; }
 .hidden { color: #c0504d; font-weight: bold; } code { font-size: 0.95em; }
 """
@@ -305,7 +305,8 @@ def render_html(source: Path, results: list[GradeResult], problems: list[str], c
     else:
         parts += ["<h2>Assignments</h2>", _summary_table(results, counts),
                   _img(pngs["scores"], "score distribution per assignment"),
-                  _img(pngs["statuses"], "statuses per assignment"), _img(pngs["times"], "grading time per submission"),
+                  '<div class="row">' + _img(pngs["statuses"], "statuses per assignment")
+                  + _img(pngs["times"], "grading time per submission") + "</div>",
                   "<h2>Test cases, hardest first</h2>",
                   "<p>Pass rate: of the submissions whose result lists the case (an invalid notebook runs no "
                   "case). Failure messages: the last line of each case's message; <i>students</i> is how many "
