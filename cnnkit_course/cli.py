@@ -1,5 +1,5 @@
 """The ``cnnkit`` command line: ``build``, ``validate``, ``grade``, ``demo``, ``feedback``,
-``data info|fetch``."""
+``data info|fetch``; after the deadline ``report``, ``similarity``, ``export-lms``."""
 
 from __future__ import annotations
 
@@ -191,6 +191,91 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return feedback_main(args.assignment, args.feedback_dir)
 
 
+def _bad_input(command: str, message: object) -> int:
+    """A usage error: one line on stderr, exit status 2."""
+    print(f"cnnkit {command}: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from cnnkit_course.report import write_report
+    from cnnkit_course.results import BadInput
+
+    try:
+        problems = write_report(Path(args.grades_dir), Path(args.out))
+    except BadInput as exc:
+        return _bad_input("report", exc)
+    for problem in problems:
+        print(f"cnnkit report: left out {problem}", file=sys.stderr)
+    print(f"wrote {Path(args.out) / 'report.html'} (and its figures as PNG and CSV files)")
+    return 0
+
+
+def cmd_similarity(args: argparse.Namespace) -> int:
+    from cnnkit_course.paths import CoursePaths
+    from cnnkit_course.results import BadInput
+    from cnnkit_course.similarity import write_similarity
+
+    known = list(config.settings().assignments)
+    if args.assignment not in known:
+        return _bad_input("similarity", f"unknown assignment {args.assignment!r}; known: {', '.join(known)}")
+    release = CoursePaths.of(_course_root()).release_notebook(args.assignment)
+    try:
+        pairs, problems = write_similarity(Path(args.submitted_dir), args.assignment, release, Path(args.out), args.top)
+    except BadInput as exc:
+        return _bad_input("similarity", exc)
+    for problem in problems:
+        print(f"cnnkit similarity: left out {problem}", file=sys.stderr)
+    if pairs:
+        print(f"most similar: {pairs[0].a} and {pairs[0].b} ({100 * pairs[0].similarity:.0f} %)")
+    print(f"wrote {Path(args.out) / 'similarity.html'} and similarity.csv")
+    return 0
+
+
+def cmd_export_lms(args: argparse.Namespace) -> int:
+    from cnnkit_course.lms import export
+    from cnnkit_course.results import BadInput
+
+    try:
+        done = export(args.lms, Path(args.roster), Path(args.out), id_column=args.id_column,
+                      grades_dir=Path(args.grades) if args.grades else None, db_url=args.gradebook,
+                      assignments=args.assignment)
+    except BadInput as exc:
+        return _bad_input("export-lms", exc)
+    for problem in done.problems:
+        print(f"cnnkit export-lms: left out {problem}", file=sys.stderr)
+    for student, problem, detail in done.missing:
+        print(f"cnnkit export-lms: {student or '-'}: {problem}: {detail}", file=sys.stderr)
+    print("\n".join(done.summary))
+    print(f"wrote {done.file}; sources.csv, missing.csv ({len(done.missing)} entries) and summary.txt beside it")
+    return 0
+
+
+def _after_deadline_parsers(sub: argparse._SubParsersAction) -> None:
+    """``report``, ``similarity`` and ``export-lms``."""
+    r = sub.add_parser("report", help="item analysis of a graded batch: HTML page with figures, PNG and CSV files")
+    r.add_argument("grades_dir", help="the --out folder of `cnnkit grade` (its results/*.json)")
+    r.add_argument("--out", required=True, help="folder for report.html, the PNG and the CSV files")
+    r.set_defaults(func=cmd_report)
+
+    s = sub.add_parser("similarity", help="rank the most similar pairs of submissions (copydetect)")
+    s.add_argument("submitted_dir", help="nbgrader's submitted/ folder")
+    s.add_argument("--assignment", required=True)
+    s.add_argument("--out", required=True, help="folder for similarity.html, similarity.csv and sources/")
+    s.add_argument("--top", type=int, default=20, help="pairs shown with their code (default 20)")
+    s.set_defaults(func=cmd_similarity)
+
+    e = sub.add_parser("export-lms", help="final grades as a CSV for Canvas's or Moodle's gradebook import")
+    e.add_argument("--lms", required=True, choices=["canvas", "moodle"])
+    e.add_argument("--roster", required=True, help="the roster CSV exported from the LMS")
+    e.add_argument("--out", required=True, help="folder for <lms>.csv, sources.csv, missing.csv, summary.txt")
+    e.add_argument("--id-column", default="student_id", help="roster column with the ids of submitted/ (default student_id)")
+    e.add_argument("--grades", help="the --out folder of `cnnkit grade` (automatic scores the gradebook lacks)")
+    e.add_argument("--gradebook", help="nbgrader's database URL (default: sqlite:///gradebook.db in the course root, if present)")
+    e.add_argument("--assignment", action="append", help="only this assignment (repeatable; default: all with a grade)")
+    e.set_defaults(func=cmd_export_lms)
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(prog="cnnkit", description="The CNN chapter's course kit.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -227,6 +312,7 @@ def parser() -> argparse.ArgumentParser:
     data.add_argument("action", choices=["info", "fetch"])
     data.add_argument("--force", action="store_true")
     data.set_defaults(func=cmd_data)
+    _after_deadline_parsers(sub)
     return p
 
 
