@@ -22,9 +22,10 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from otter.test_files.exception_test import ExceptionTestFile
+if TYPE_CHECKING:  # otter (with pandas and nbconvert) is imported when a check first runs
+    from otter.test_files.exception_test import ExceptionTestFile
 
 from cnnkit import config
 
@@ -113,6 +114,8 @@ def load_test_file(path: Path, *, public_only: bool) -> ExceptionTestFile:
     """Parse an otter exception-based test file, optionally keeping its public cases only."""
     if not path.is_file():
         raise FileNotFoundError(f"test file {path} is missing")
+    from otter.test_files.exception_test import ExceptionTestFile
+
     test_file = ExceptionTestFile.from_file(str(path))
     if public_only:
         test_file.test_cases = [tc for tc in test_file.test_cases if not tc.hidden]

@@ -81,7 +81,7 @@ def _grading_processes() -> list[psutil.Process]:
     for proc in psutil.process_iter(["cmdline", "uids"]):
         cmdline = " ".join(proc.info["cmdline"] or [])
         uid = proc.info["uids"].real if proc.info["uids"] else -1
-        if "cnnkit_course.grading.session" in cmdline or sandbox.BASE_UID <= uid < sandbox.BASE_UID + 1000:
+        if sandbox.GRADING_MARKER.decode() in cmdline or sandbox.BASE_UID <= uid < sandbox.BASE_UID + 1000:
             found.append(proc)
     return found
 

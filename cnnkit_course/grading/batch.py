@@ -7,8 +7,9 @@ assignment saves beside its notebook). Written to ``--out DIR``:
   (score per question, status, reason);
 - ``DIR/grades.csv``: ``student_id,assignment,score,max_score,status``, rebuilt from those files.
 
-Each submission runs in its own process group (``python -m cnnkit_course.grading.session``, see
-:mod:`cnnkit_course.grading.session`) on a temporary working copy, in a grading slot of its own (a
+Each submission runs in its own process group (a child forked from a server that has imported the
+grading stack once, :func:`grading_context`; see :mod:`cnnkit_course.grading.session`) on a
+temporary working copy, in a grading slot of its own (a
 sandbox uid and a cgroup, :func:`cnnkit_course.grading.sandbox.borrowed_slot`), with a wall-clock
 limit, a per-cell limit, a memory limit and a process limit from ``course_config.py``; a broken or
 hostile submission ends with a status and never stops the batch. SIGINT or SIGTERM stops the whole
@@ -21,9 +22,9 @@ import contextlib
 import csv
 import io
 import json
+import multiprocessing
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -131,20 +132,24 @@ class _Running:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.procs: set[subprocess.Popen] = set()
+        self.procs: set[multiprocessing.Process] = set()
         self.stopped = threading.Event()
         self.signum = 0
 
-    def start(self, command: list[str], **popen: Any) -> subprocess.Popen | None:
-        """Start a grading process unless the batch is stopping (then ``None``)."""
+    def start(self, job: dict[str, Any], env: dict[str, str], stderr_path: Path) -> multiprocessing.Process | None:
+        """Start a grading child for ``job`` unless the batch is stopping (then ``None``)."""
+        from cnnkit_course.grading.session import grade_job
+
         with self.lock:
             if self.stopped.is_set():
                 return None
-            proc = subprocess.Popen(command, start_new_session=True, **popen)
+            proc = grading_context().Process(target=grade_job, args=(job, env, str(stderr_path)),
+                                             name=f"cnnkit-grade-{job['student_id']}")
+            proc.start()
             self.procs.add(proc)
             return proc
 
-    def done(self, proc: subprocess.Popen) -> None:
+    def done(self, proc: multiprocessing.Process) -> None:
         with self.lock:
             self.procs.discard(proc)
 
@@ -195,21 +200,20 @@ def grade_submission(sub: Submission, out_dir: Path, slot: sandbox.Slot, hide: l
                "cgroup_args": slot.cgroup.join_args() if slot.cgroup.version else []}
         env = notebooks.kernel_env(CNNKIT_GRADING="1", CNNKIT_OFFLINE="1", CNNKIT_COURSE_ROOT=str(settings.root))
         # stderr to a file, not a pipe: what the submission leaves running would hold a pipe open.
-        with (Path(scratch) / "stderr.txt").open("w+b") as errors:
-            proc = running.start([sys.executable, "-m", "cnnkit_course.grading.session", json.dumps(job)], env=env,
-                                 stdout=subprocess.DEVNULL, stderr=errors)
-            if proc is None:
-                return None
-            slot.lease.record(proc.pid)
-            try:
-                status, reason = _watch(proc, settings.submission_timeout_s, settings.submission_memory_mb, slot)
-            finally:
-                running.done(proc)
-                slot.clean()
-            if running.stopped.is_set():
-                return None
-            errors.seek(0)
-            stderr = errors.read().decode(errors="replace")
+        stderr_path = Path(scratch) / "stderr.txt"
+        proc = running.start(job, env, stderr_path)
+        if proc is None:
+            return None
+        slot.lease.record(proc.pid)
+        try:
+            status, reason = _watch(proc, settings.submission_timeout_s, settings.submission_memory_mb, slot)
+        finally:
+            running.done(proc)
+            slot.clean()
+        proc.close()  # its sentinel pipe: a batch of thousands would run out of descriptors
+        if running.stopped.is_set():
+            return None
+        stderr = stderr_path.read_text(errors="replace") if stderr_path.is_file() else ""
         result = _result(sub, child_result, status, reason, stderr)
     result.limits = slot.limits()
     if slot.cgroup.out_of_memory() and result.status in ("graded", "error"):
@@ -230,7 +234,7 @@ def _result(sub: Submission, child_result: Path, status: str | None, reason: str
                        reason or f"the grading process failed: {stderr[-1500:]}", isolation=sandbox.isolation_level())
 
 
-def _watch(proc: subprocess.Popen, timeout_s: float, memory_mb: float, slot: sandbox.Slot) -> tuple[str | None, str]:
+def _watch(proc: multiprocessing.Process, timeout_s: float, memory_mb: float, slot: sandbox.Slot) -> tuple[str | None, str]:
     """Wait for ``proc``; kill its process group past the time or the memory limit.
 
     The memory watchdog measures the grading process, its children and (without a cgroup) every
@@ -241,27 +245,35 @@ def _watch(proc: subprocess.Popen, timeout_s: float, memory_mb: float, slot: san
     capped = slot.cgroup.version is not None
     uid = slot.uid if sandbox.isolation_level() == "full" else None
     pause = 1.0 if capped else 0.2
-    while proc.poll() is None:
+    while proc.exitcode is None:
         if time.monotonic() > deadline:
             _kill_group(proc)
             return "timeout", f"grading took longer than {timeout_s:g} s and was stopped"
         if _rss(proc.pid, uid, with_uid=not capped) > memory_mb * 2**20:
             _kill_group(proc)
             return "memory", f"the submission used more than {memory_mb:g} MB of memory and was stopped"
-        try:
-            proc.wait(timeout=pause)
-        except subprocess.TimeoutExpired:
-            pass
+        proc.join(timeout=pause)
     return None, ""
 
 
-def _kill_group(proc: subprocess.Popen, *, wait: bool = True) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
+def _kill_group(proc: multiprocessing.Process, *, wait: bool = True) -> None:
+    """Kill a grading child's process group (and the child itself, should it not have made its
+    group yet)."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     if wait:
-        proc.wait()
+        proc.join()
+
+
+def grading_context() -> multiprocessing.context.ForkServerContext:
+    """Where grading children come from: a forkserver started on first use (once per grading
+    process) that has imported :mod:`cnnkit_course.grading.preload`; each child is a fork of it."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["cnnkit_course.grading.preload"])
+    return context
 
 
 def write_grades_csv(out_dir: Path) -> list[GradeResult]:

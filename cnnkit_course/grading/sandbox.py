@@ -44,6 +44,9 @@ from cnnkit_course.grading.limits import SlotCgroup, cgroup_version
 
 #: First unprivileged uid handed to gradings (see :func:`borrowed_slot`).
 BASE_UID = 61000
+#: In the command line of every grading child (a fork of the forkserver started with this preload
+#: module, see :func:`cnnkit_course.grading.batch.grading_context`), so that a later grader recognises a killed one's leftovers.
+GRADING_MARKER = b"cnnkit_course.grading.preload"
 
 
 @dataclass(frozen=True)
@@ -97,18 +100,31 @@ def kernel_manager(exchange: Path, workdir: Path, *, uid: int | None, hide: list
 def kill_uid(uid: int) -> None:
     """Kill every process of ``uid`` (what a submission left behind, fork bombs included).
 
-    ``kill(-1, SIGKILL)`` from a helper process running as ``uid`` reaches all of them at once,
+    ``kill(-1, SIGKILL)`` from a forked helper running as ``uid`` reaches all of them at once,
     however fast they fork; psutil then checks that none is left.
     """
     import psutil
 
-    killer = "import os, signal, sys; u = int(sys.argv[1]); os.setgroups([]); os.setgid(u); os.setuid(u); os.kill(-1, signal.SIGKILL)"
     for _ in range(5):
-        subprocess.run([sys.executable, "-c", killer, str(uid)], check=False)
+        _kill_everything_as(uid)
         survivors = [p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == uid]
         psutil.wait_procs(survivors, timeout=2)
         if not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in survivors):
             return
+
+
+def _kill_everything_as(uid: int) -> None:
+    """Fork a child that becomes ``uid`` and sends SIGKILL to every process that uid may signal."""
+    pid = os.fork()
+    if pid == 0:  # the child: system calls only, then out
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
 
 
 class Lease:
@@ -197,7 +213,7 @@ def _end_stale(lease: Lease) -> None:
     pid = lease.recorded_pid()
     if pid is not None:
         try:
-            if b"cnnkit_course.grading.session" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            if GRADING_MARKER in Path(f"/proc/{pid}/cmdline").read_bytes():
                 os.killpg(pid, signal.SIGKILL)
         except (OSError, ProcessLookupError):
             pass

@@ -1,5 +1,5 @@
 """One submission graded in this process (the child that :mod:`cnnkit_course.grading.batch`
-starts with ``python -m cnnkit_course.grading.session JOB``): its notebook runs in a sandboxed kernel
+forks, :func:`grade_job`): its notebook runs in a sandboxed kernel
 (:mod:`cnnkit_course.grading.sandbox`), then the full test files are judged from outside
 (:mod:`cnnkit_course.grading.judge`) and the result is written as JSON.
 """
@@ -10,7 +10,6 @@ import contextlib
 import json
 import os
 import shutil
-import sys
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -134,12 +133,15 @@ class GradingSession:
             sandbox.kill_uid(self.uid)
 
     def run_notebook(self) -> None:
-        """Execute every cell, restarting past cells that kill the kernel."""
+        """Execute every code cell but nbgrader's test cells, restarting past cells that kill the
+        kernel. (The test cells only run the public checks, which the judge runs anyway with the
+        full test files; skipping them saves their time and the kernel's import of otter.)"""
         for _attempt in range(self.MAX_RESTARTS + 1):
-            self.stop()
+            if self.client is not None:  # a restart: end the dead kernel and what it left
+                self.stop()
             self._start()
             for index, cell in enumerate(self.nb.cells):
-                if cell.cell_type != "code" or index in self.fatal_cells:
+                if cell.cell_type != "code" or index in self.fatal_cells or notebooks.is_autograded_test(cell):
                     continue
                 try:
                     self.client.execute_cell(cell, index)
@@ -265,7 +267,17 @@ def _integrity_notes(nb: notebooks.NotebookNode, release_path: Path) -> str:
     return "; ".join(notes)
 
 
-if __name__ == "__main__":
-    _job = json.loads(sys.argv[1])
-    grade_in_this_process(Submission(_job["student_id"], _job["assignment"], Path(_job["folder"])),
-                          Path(_job["result"]), _job["uid"], [Path(p) for p in _job["hide"]], _job["cgroup_args"])
+def grade_job(job: dict[str, Any], env: dict[str, str], stderr_path: str) -> None:
+    """The grading child's entry point: a process group of its own (so that the batch can end it
+    with everything it started), ``env`` as its environment, stdout discarded and stderr to
+    ``stderr_path`` (a file: what a submission leaves running would hold a pipe open); then
+    :func:`grade_in_this_process` on ``job`` (a dict of :class:`Submission` fields, ``result``,
+    ``uid``, ``hide``, ``cgroup_args``)."""
+    os.setsid()
+    os.environ.clear()
+    os.environ.update(env)
+    with open(os.devnull, "wb") as devnull, open(stderr_path, "wb") as errors:
+        os.dup2(devnull.fileno(), 1)
+        os.dup2(errors.fileno(), 2)
+    grade_in_this_process(Submission(job["student_id"], job["assignment"], Path(job["folder"])), Path(job["result"]),
+                          job["uid"], [Path(p) for p in job["hide"]], job["cgroup_args"])
