@@ -392,3 +392,27 @@ def test_sigterm_to_the_client_stops_the_remote_gradings_and_resume_finishes(das
     done = subprocess.run([*command, "--resume"], env=_env(), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert _grades(out) == {s: local[s] for s in students}
+
+
+def _start_a_multiprocessing_child() -> tuple[bool, int]:
+    """In a worker: whether its process was daemonic, and the exit code of a forkserver child
+    started after :func:`cluster._allow_children`."""
+    import multiprocessing
+
+    daemonic = multiprocessing.current_process().daemon
+    cluster._allow_children()
+    child = multiprocessing.get_context("forkserver").Process(target=sum, args=([1, 2],))
+    child.start()
+    child.join()
+    return daemonic, child.exitcode
+
+
+@pytest.mark.slow
+def test_a_daemonic_worker_may_start_multiprocessing_children():
+    """A nanny's worker started without DASK_DISTRIBUTED__WORKER__DAEMON=False is daemonic; the
+    grading task clears that flag, so a grading may start its child through multiprocessing."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                      host="127.0.0.1") as local, Client(local) as client:
+        assert client.submit(_start_a_multiprocessing_child, pure=False).result(timeout=120) == (True, 0)
