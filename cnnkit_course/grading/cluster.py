@@ -58,8 +58,7 @@ CONNECT_TIMEOUT_S = 5.0
 POLL_S = 0.5
 #: After a stop, how long the client waits for the running tasks to end their gradings, in seconds.
 STOP_WAIT_S = 15.0
-#: Submissions sent ahead per worker thread of the cluster (the scheduler holds their zip bytes).
-AHEAD_PER_THREAD = 2
+
 
 
 class SchedulerUnreachable(Exception):
@@ -235,13 +234,14 @@ def killed_worker_result(sub: Submission, allowed_failures: int) -> GradeResult:
                        f"{allowed_failures}); nothing was graded", isolation="")
 
 
-def _ahead(client: Any) -> int:
-    """How many submissions to have at the scheduler at once: :data:`AHEAD_PER_THREAD` per worker
-    thread now connected, at least 4."""
+def _threads(client: Any) -> int:
+    """How many submissions to have at the cluster at once: one per worker thread now connected
+    (at least one), so that none waits in a worker's queue, where the death of that worker would
+    count against it (a worker's death counts against every task it holds)."""
     try:
-        return max(4, AHEAD_PER_THREAD * sum(client.nthreads().values()))
+        return max(1, sum(client.nthreads().values()))
     except Exception:
-        return 4
+        return 1
 
 
 def grade_on_cluster(submitted_dir: Path, out_dir: Path, scheduler_address: str, *, resume: bool = False,
@@ -271,7 +271,7 @@ def grade_on_cluster(submitted_dir: Path, out_dir: Path, scheduler_address: str,
     try:
         with _stop_on_signals(running), tqdm(total=len(subs), desc="grading", unit="submission", file=sys.stdout) as bar:
             while (waiting or pending) and not running.stopped.is_set():
-                if waiting and len(pending) < _ahead(client):
+                if waiting and len(pending) < _threads(client):
                     sub = waiting.pop()
                     future = client.submit(grade_task, sub.student_id, sub.assignment, pack_folder(sub.folder),
                                            batch_id, key=f"cnnkit-grade-{sub.key}-{batch_id}", pure=False)
