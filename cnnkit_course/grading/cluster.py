@@ -7,6 +7,8 @@ sandbox slot of the worker's host) and sends the result back; the client writes 
 - **Transport.** A submission's files travel as the bytes of a zip archive inside the task's
   arguments (regular files and folders; symbolic links are left out). The worker unpacks them into
   a private temporary ``submitted/<student_id>/<assignment>/`` folder and removes it afterwards.
+  The client keeps one submission per worker thread at the cluster (so the scheduler holds few
+  archives, and none waits in the queue of a worker whose death would count against it).
 - **Course files.** Every worker has the course repository (``course_config.py``, ``autograder/``
   with the hidden tests, ``release/``) at the same commit as the client, found through
   ``CNNKIT_COURSE_ROOT`` in the worker's own environment. The hidden tests are never sent.
@@ -57,7 +59,7 @@ CONNECT_TIMEOUT_S = 5.0
 #: How often the client looks at its futures and a task at the stop event, in seconds.
 POLL_S = 0.5
 #: After a stop, how long the client waits for the running tasks to end their gradings, in seconds.
-STOP_WAIT_S = 15.0
+STOP_WAIT_S = 10.0
 
 
 
