@@ -128,14 +128,35 @@ def cmd_grade(args: argparse.Namespace) -> int:
     assignments = _assignments(args.assignment) if args.assignment else None
     workers = args.workers or config.settings().grade_workers
     try:
-        results = grade_batch(submitted, out, workers=workers, resume=args.resume, assignments=assignments)
+        if args.scheduler:
+            results = _grade_on_cluster(args, submitted, out, assignments)
+        else:
+            results = grade_batch(submitted, out, workers=workers, resume=args.resume, assignments=assignments)
     except BatchStopped as stopped:
         print(f"cnnkit grade: {stopped}; the rest has no result yet: run the same command with --resume to finish",
               file=sys.stderr)
         return 128 + stopped.signum
+    if results is None:
+        return 1
     print(format_table(results))
     print(f"wrote {out / 'grades.csv'}")
     return 0
+
+
+def _grade_on_cluster(args: argparse.Namespace, submitted: Path, out: Path, assignments: list[str] | None) -> list | None:
+    """``cnnkit grade --scheduler``: the batch graded by the workers of a Dask cluster (``None``:
+    some tasks failed for a reason of the cluster, said on stderr)."""
+    from cnnkit_course.grading.cluster import ClusterTaskFailed, SchedulerUnreachable, grade_on_cluster
+
+    if args.workers:
+        raise UsageError("cnnkit grade: --workers does not apply with --scheduler (the cluster's workers grade)")
+    try:
+        return grade_on_cluster(submitted, out, args.scheduler, resume=args.resume, assignments=assignments)
+    except SchedulerUnreachable as exc:
+        raise UsageError(f"cnnkit grade: {exc}") from None
+    except ClusterTaskFailed as exc:  # the other results are written; exit status 1
+        print(f"cnnkit grade: {exc}", file=sys.stderr)
+        return None
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -297,6 +318,8 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--workers", type=_positive, default=None, help="parallel grading processes (at least 1)")
     g.add_argument("--resume", action="store_true", help="skip submissions already graded in --out")
     g.add_argument("--assignment", action="append")
+    g.add_argument("--scheduler", metavar="ADDRESS",
+                   help="grade on the Dask cluster of this scheduler (tcp://HOST:PORT or tls://HOST:PORT)")
     g.set_defaults(func=cmd_grade)
 
     d = sub.add_parser("demo", help="build, validate and grade the example submissions (embedded default)")
