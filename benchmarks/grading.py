@@ -7,8 +7,9 @@ README quotes). CPU seconds cover the whole process tree (grader, forkserver, gr
 kernels, whatever outlives the grader), cold start included: every command runs in a cgroup of
 its own in the v1 ``cpuacct`` hierarchy (as root), read once the cgroup is empty; elsewhere the
 figure is what ``os.wait4`` accounts to the command (children it never waited for are missed).
-Then 1 vs 2 workers of `cnnkit grade` on the same batch, and the hours 1,000 students x 8
-assignments would take on 2, 32 and 4 x 32 cores at the measured CPU seconds per submission.
+Then 1 vs 2 workers of `cnnkit grade` on the same batch, the hours 1,000 students x 8 assignments
+would take on 2, 32 and 4 x 32 cores at the measured CPU seconds per submission, and the same batch
+with 2 local workers and on a local Dask cluster of 2 workers.
 
     .venv/bin/python benchmarks/grading.py                # 8 copies per row (long: about an hour)
     .venv/bin/python benchmarks/grading.py --copies 2 --tools cnnkit,otter   # a quick look
@@ -17,7 +18,10 @@ assignments would take on 2, 32 and 4 x 32 cores at the measured CPU seconds per
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
+import socket
 import shutil
 import statistics
 import subprocess
@@ -25,6 +29,7 @@ import sys
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -162,6 +167,48 @@ def workers_and_projection(examples: Path, copies: int, cpu_per_submission: floa
     return lines
 
 
+@contextlib.contextmanager
+def local_dask_cluster(workers: int = 2) -> Iterator[str]:
+    """A ``dask scheduler`` and ``workers`` single-threaded ``dask worker`` processes on loopback;
+    yields the scheduler's address and stops them all afterwards."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    address, dask = f"tcp://127.0.0.1:{port}", str(Path(sys.executable).parent / "dask")
+    env = {**_env(), "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
+    procs += [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+              for _ in range(workers)]
+    try:
+        from distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(workers, timeout=120)
+        yield address
+    finally:
+        for proc in procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def local_and_dask(examples: Path, copies: int) -> list[str]:
+    """Wall seconds of the same batch of correct a1 submissions with 2 local workers and on a
+    local Dask cluster of 2 single-threaded workers (this machine's cores shared by both)."""
+    with tempfile.TemporaryDirectory(prefix="cnnkit-bench-") as scratch:
+        submitted = batch(examples, Path(scratch), ROWS["correct a1"], copies)
+        local = cnnkit_cost(submitted, Path(scratch) / "local", workers=2)[0]
+        with local_dask_cluster(2) as address:
+            remote = run_measured([sys.executable, "-m", "cnnkit_course", "grade", str(submitted), "--out",
+                                   str(Path(scratch) / "dask"), "--scheduler", address])[0]
+    return ["", f"### Local vs Dask ({copies} correct a1 submissions, 2 workers on this machine)", "",
+            "| engine | wall seconds | per submission |", "| --- | ---: | ---: |",
+            f"| local, `--workers 2` | {local:.1f} | {local / copies:.1f} |",
+            f"| Dask, 2 workers of 1 thread | {remote:.1f} | {remote / copies:.1f} |"]
+
+
 def _cpu_per_submission(lines: list[str], assignments: int) -> float:
     """`cnnkit grade`'s CPU seconds per submission: the full student's over its assignments, else
     the mean of the other rows."""
@@ -196,6 +243,8 @@ def main() -> int:
         lines = [line for name, row in rows.items()
                  for line in measure_row(name, row, examples, copies[name], tools, paths)]
         for line in workers_and_projection(examples, max(args.copies, 4), _cpu_per_submission(lines, len(settings().assignments))):
+            print(line)
+        for line in local_and_dask(examples, max(args.copies, 4)):
             print(line)
     return 0
 

@@ -76,11 +76,14 @@ def _wait_for_results(out: Path, count: int, timeout_s: float = 240) -> None:
 
 
 def _grading_processes() -> list[psutil.Process]:
-    """Grading children and sandbox kernels now running on this machine."""
+    """Grading children (and forkservers) and sandbox kernels now running on this machine, but
+    the forkserver of this test process (its session fixtures grade here)."""
     found = []
-    for proc in psutil.process_iter(["cmdline", "uids"]):
+    for proc in psutil.process_iter(["cmdline", "uids", "ppid"]):
         cmdline = " ".join(proc.info["cmdline"] or [])
         uid = proc.info["uids"].real if proc.info["uids"] else -1
+        if proc.info["ppid"] == os.getpid():
+            continue
         if sandbox.GRADING_MARKER.decode() in cmdline or sandbox.BASE_UID <= uid < sandbox.BASE_UID + 1000:
             found.append(proc)
     return found
