@@ -50,16 +50,34 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 
 def _cluster_gradings() -> list[psutil.Process]:
-    """Every process of a grading a cluster worker started: its grading process, sandbox, kernel."""
+    """Every process of a grading a cluster worker started: its grading child (a fork of the
+    worker's forkserver, which is left out), the sandbox and kernel (their command lines name the
+    worker's temporary folder) and what they started."""
     found: set[psutil.Process] = set()
     for proc in psutil.process_iter(["cmdline"]):
-        if CLUSTER_MARK in " ".join(proc.info["cmdline"] or []):
+        cmdline = " ".join(proc.info["cmdline"] or [])
+        if CLUSTER_MARK in cmdline or (sandbox.GRADING_MARKER.decode() in cmdline and _is_grading_child(proc)):
             found.add(proc)
             try:
                 found.update(proc.children(recursive=True))
             except psutil.NoSuchProcess:
                 pass
     return [p for p in found if _alive(p)]
+
+
+def _is_grading_child(proc: psutil.Process) -> bool:
+    """Whether ``proc`` (with the grading marker) is a grading child of a cluster worker, not a
+    forkserver: its parent is a forkserver whose parent is a ``dask worker`` process, or it was
+    orphaned (its worker died)."""
+    try:
+        parent = proc.parent()
+        if parent is None or parent.pid == 1:
+            return True
+        grandparent = parent.parent()
+        return grandparent is not None and "dask" in " ".join(grandparent.cmdline()) and \
+            sandbox.GRADING_MARKER.decode() in " ".join(parent.cmdline())
+    except psutil.Error:
+        return False
 
 
 def _alive(proc: psutil.Process) -> bool:
@@ -76,14 +94,41 @@ def _is_kernel(proc: psutil.Process) -> bool:
         return False
 
 
-def _sessions(student: str) -> list[psutil.Process]:
-    """The living grading processes (``cnnkit_course.grading.session``) of ``student`` on a cluster worker."""
-    found = []
-    for proc in psutil.process_iter(["cmdline"]):
-        cmdline = " ".join(proc.info["cmdline"] or [])
-        if "cnnkit_course.grading.session" in cmdline and CLUSTER_MARK in cmdline and f'"{student}"' in cmdline:
-            found.append(proc)
-    return [p for p in found if _alive(p)]
+def _grading_children(worker: psutil.Process) -> list[psutil.Process]:
+    """The grading children under a Dask worker process: the forks of its forkserver."""
+    try:
+        return [child for forkserver in worker.children() if sandbox.GRADING_MARKER.decode() in " ".join(forkserver.cmdline())
+                for child in forkserver.children()]
+    except psutil.Error:
+        return []
+
+
+def _worker_grading(client, student: str) -> psutil.Process | None:
+    """The worker process (the nanny's child) that grades ``student``'s submission right now: the
+    scheduler has its task there and a grading child runs under it."""
+    try:
+        for address, keys in client.processing().items():
+            if any(f"cnnkit-grade-{student}__" in str(key) for key in keys):
+                worker = psutil.Process(client.run(os.getpid, workers=[address])[address])
+                return worker if _grading_children(worker) else None
+    except (psutil.Error, OSError, KeyError):
+        pass
+    return None
+
+
+def _kill_tree(procs: list[psutil.Process]) -> None:
+    """SIGKILL to each process and its descendants (what the death of a host takes with it)."""
+    victims = []
+    for proc in procs:
+        try:
+            victims += [proc, *proc.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            pass
+    for victim in victims:
+        try:
+            victim.kill()
+        except psutil.NoSuchProcess:
+            pass
 
 
 class Cluster:
@@ -271,20 +316,23 @@ def test_a_worker_killed_while_grading_loses_nothing(dask_cluster: Cluster, mixe
     killed = []
 
     def kill_the_worker_grading_honest_a1() -> None:
+        client = cluster.connect(dask_cluster.address, timeout_s=30)
         deadline = time.monotonic() + 300
-        while not killed and time.monotonic() < deadline:
-            for session in _sessions("honest_a1"):
-                try:
-                    nanny = session.parent().parent()
-                except (psutil.NoSuchProcess, AttributeError):
-                    continue
-                for worker in dask_cluster.workers:
-                    if worker.pid == nanny.pid:
+        try:
+            while not killed and time.monotonic() < deadline:
+                worker = _worker_grading(client, "honest_a1")
+                nanny = worker.parent() if worker is not None else None
+                for started in dask_cluster.workers:
+                    if nanny is not None and started.pid == nanny.pid:
                         time.sleep(2)  # well into its grading
-                        _kill_group(worker)
-                        killed.append(worker)
+                        gradings = _grading_children(worker)
+                        _kill_group(started)
+                        _kill_tree(gradings)  # they made sessions of their own
+                        killed.append(started)
                         return
-            time.sleep(0.2)
+                time.sleep(0.2)
+        finally:
+            client.close()
 
     killer = threading.Thread(target=kill_the_worker_grading_honest_a1, daemon=True)
     killer.start()
@@ -314,27 +362,19 @@ def test_a_submission_that_kills_its_worker_every_time_ends_as_error(dask_cluste
     submitted, local = mixed_batch
     batch = _subset(submitted, ["broken_json"], tmp_path / "submitted")
     shutil.copytree(submitted / "honest_a1", batch / "worker_killer")
-    kills, killed_sessions = [], set()
+    kills: list[int] = []
 
     def kill_each_worker_grading_it(stop: threading.Event) -> None:
-        while not stop.is_set():
-            for session in _sessions("worker_killer"):
-                if session.pid in killed_sessions:
-                    continue
-                killed_sessions.add(session.pid)
-                try:
-                    worker = session.parent()
-                    victims = [session, *session.children(recursive=True)]
-                    worker.kill()
-                except (psutil.NoSuchProcess, AttributeError):
-                    continue
-                for victim in victims:  # what the death of the worker's host takes with it
-                    try:
-                        victim.kill()
-                    except psutil.NoSuchProcess:
-                        pass
-                kills.append(worker.pid)
-            time.sleep(0.2)
+        client = cluster.connect(dask_cluster.address, timeout_s=30)
+        try:
+            while not stop.is_set():
+                worker = _worker_grading(client, "worker_killer")
+                if worker is not None and worker.pid not in kills:
+                    _kill_tree([worker])  # the worker, its forkserver and the grading with its kernel
+                    kills.append(worker.pid)
+                time.sleep(0.2)
+        finally:
+            client.close()
 
     stop = threading.Event()
     killer = threading.Thread(target=kill_each_worker_grading_it, args=(stop,), daemon=True)
