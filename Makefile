@@ -24,7 +24,7 @@ test: $(VENV)/.installed
 
 # The edit loop: every test that needs no sandboxed kernel, no grading batch and no browser.
 test-fast: $(VENV)/.installed
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow" -n 2
 
 build: $(VENV)/.installed
 	$(BIN)/cnnkit build
