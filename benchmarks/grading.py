@@ -13,6 +13,7 @@ with 2 local workers and on a local Dask cluster of 2 workers.
 
     .venv/bin/python benchmarks/grading.py                # 8 copies per row (long: about an hour)
     .venv/bin/python benchmarks/grading.py --copies 2 --tools cnnkit,otter   # a quick look
+    .venv/bin/python benchmarks/grading.py --rows a1,full --full-copies 2 --full-tools cnnkit
 """
 
 from __future__ import annotations
@@ -136,7 +137,8 @@ def measure_row(name: str, row: list[tuple[str, str]], examples: Path, copies: i
                 paths: CoursePaths) -> list[str]:
     """One markdown row per tool: the median wall and CPU seconds over ``copies`` students, each
     graded by a run of its own (per submission; per student for the full row, graded with the
-    configured workers by `cnnkit grade`)."""
+    configured workers by `cnnkit grade`); for ``cnnkit-batch``, one `cnnkit grade` run of all
+    ``copies`` students, its figures divided by ``copies``."""
     workers = settings().grade_workers if len(row) > 1 else 1
     graders = {"cnnkit": lambda sub, scratch: cnnkit_cost(sub, scratch / "out", workers),
                "otter": lambda sub, scratch: otter_cost(sub, scratch, paths),
@@ -144,8 +146,12 @@ def measure_row(name: str, row: list[tuple[str, str]], examples: Path, copies: i
     lines = []
     for tool in tools:
         with tempfile.TemporaryDirectory(prefix="cnnkit-bench-") as scratch:
-            costs = per_student(batch(examples, Path(scratch), row, copies), Path(scratch), graders[tool])
-        wall, cpu = statistics.median(c[0] for c in costs), statistics.median(c[1] for c in costs)
+            submitted = batch(examples, Path(scratch), row, copies)
+            if tool == "cnnkit-batch":  # one run for all: its cold start shared by the copies
+                wall, cpu = (figure / copies for figure in cnnkit_cost(submitted, Path(scratch) / "out", workers))
+            else:
+                costs = per_student(submitted, Path(scratch), graders[tool])
+                wall, cpu = statistics.median(c[0] for c in costs), statistics.median(c[1] for c in costs)
         lines.append(f"| {name} | {tool} | {copies} | {wall:.1f} | {cpu:.1f} |")
         print(lines[-1], flush=True)
     return lines
@@ -210,9 +216,10 @@ def local_and_dask(examples: Path, copies: int) -> list[str]:
 
 
 def _cpu_per_submission(lines: list[str], assignments: int) -> float:
-    """`cnnkit grade`'s CPU seconds per submission: the full student's over its assignments, else
-    the mean of the other rows."""
-    cnnkit = {line.split("|")[1].strip(): float(line.split("|")[5]) for line in lines if "| cnnkit |" in line}
+    """`cnnkit grade`'s CPU seconds per submission, as a batch pays them (``cnnkit-batch`` rows
+    where measured): the full student's over its assignments, else the mean of the other rows."""
+    tool = "| cnnkit-batch |" if any("| cnnkit-batch |" in line for line in lines) else "| cnnkit |"
+    cnnkit = {line.split("|")[1].strip(): float(line.split("|")[5]) for line in lines if tool in line}
     full = [cpu for name, cpu in cnnkit.items() if name.startswith("full")]
     return full[0] / assignments if full else statistics.mean(cnnkit.values())
 
@@ -220,31 +227,37 @@ def _cpu_per_submission(lines: list[str], assignments: int) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=8, help="submissions per row (the median needs at least 8)")
-    parser.add_argument("--tools", default="cnnkit,nbgrader,otter", help="comma-separated: cnnkit, nbgrader, otter")
+    parser.add_argument("--tools", default="cnnkit,cnnkit-batch,nbgrader,otter",
+                        help="comma-separated: cnnkit (a run per student), cnnkit-batch (one run), nbgrader, otter")
+    parser.add_argument("--full-tools", help="tools for the row of all 8 assignments (default: --tools)")
+    parser.add_argument("--rows", default="a1,a2,a3,full", help="comma-separated: a1, a2, a3, full")
+    parser.add_argument("--no-dask", action="store_true", help="leave out local vs Dask")
     parser.add_argument("--full-copies", type=int, help="students in the row of all 8 assignments (default: --copies)")
-    parser.add_argument("--no-full-student", action="store_true", help="leave out the row of all 8 assignments")
     args = parser.parse_args()
     tools = args.tools.split(",")
     os.environ.update(CNNKIT_COURSE_ROOT=str(ROOT), CNNKIT_DATA_SOURCE="synthetic")
-    rows = dict(ROWS)
-    if not args.no_full_student:
+    wanted = args.rows.split(",")
+    rows = {name: row for name, row in ROWS.items() if name.split()[-1] in wanted}
+    if "full" in wanted:
         rows["full correct student (8 assignments)"] = [("correct", a) for a in settings().assignments]
     with tempfile.TemporaryDirectory(prefix="cnnkit-bench-build-") as scratch:
         examples = write_example_submissions(ROOT, Path(scratch), list(settings().assignments))
         paths = CoursePaths(ROOT, Path(scratch))
         hidden_data.ensure(ROOT, list(settings().assignments))
-        if "otter" in tools:
+        if "otter" in args.tools or "otter" in (args.full_tools or ""):
             shutil.copy(student_wheel(CoursePaths.of(ROOT)), paths.release_root)
             for assignment in settings().assignments:
                 build_otter_zip(paths, assignment)
         print(f"## Grading cost ({os.cpu_count()} cores; median per submission, or per student for the full row)\n")
         print("| row | tool | copies | wall s | CPU s |\n| --- | --- | ---: | ---: | ---: |", flush=True)
         copies = {name: (args.full_copies or args.copies) if len(row) > 1 else args.copies for name, row in rows.items()}
+        row_tools = {name: (args.full_tools or args.tools).split(",") if len(row) > 1 else tools
+                     for name, row in rows.items()}
         lines = [line for name, row in rows.items()
-                 for line in measure_row(name, row, examples, copies[name], tools, paths)]
+                 for line in measure_row(name, row, examples, copies[name], row_tools[name], paths)]
         for line in workers_and_projection(examples, max(args.copies, 4), _cpu_per_submission(lines, len(settings().assignments))):
             print(line)
-        for line in local_and_dask(examples, max(args.copies, 4)):
+        for line in [] if args.no_dask else local_and_dask(examples, max(args.copies, 4)):
             print(line)
     return 0
 
