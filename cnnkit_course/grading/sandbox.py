@@ -45,7 +45,8 @@ from cnnkit_course.grading.limits import SlotCgroup, cgroup_version
 #: First unprivileged uid handed to gradings (see :func:`borrowed_slot`).
 BASE_UID = 61000
 #: In the command line of every grading child (a fork of the forkserver started with this preload
-#: module, see :func:`cnnkit_course.grading.batch.grading_context`), so that a later grader recognises a killed one's leftovers.
+#: module, see :func:`cnnkit_course.grading.batch.grading_context`), so that a later grader
+#: recognises a killed one's leftovers.
 GRADING_MARKER = b"cnnkit_course.grading.preload"
 
 
