@@ -4,15 +4,25 @@ Each question has one otter-grader test file (exception-based format). The cours
 the full file, hidden cases included, in ``autograder/<assignment>/tests/<question>.py``; the
 release ships the public cases alone in ``release/<assignment>/tests/<question>.py``.
 
-``grader.check(name)`` runs the public cases; ``grader.check(name, hidden=True)`` (only inside
-nbgrader's ``### BEGIN HIDDEN TESTS`` blocks, so students never see it) runs every case of the full
-file, found through the course configuration. Both raise :class:`CheckFailed` when a case fails,
-which is what nbgrader's autograder needs to give the cell zero points, and print nothing to
-stderr (nbgrader scores a test cell that writes to stderr as failed).
+Scoring is per case: each case's ``points`` count when it passes (otter's per-case points; the
+files are not ``all_or_nothing``), so a conv2d right for "valid" and wrong for "same" keeps the
+"valid" points.
+
+``grader.check(name)`` runs the public cases and raises :class:`CheckFailed` when one fails (so
+nbgrader's Validate and the student see the question fail), except under ``nbgrader autograde``,
+where the hidden check that follows it decides the points. ``grader.check(name, hidden=True)``
+(only inside nbgrader's ``### BEGIN HIDDEN TESTS`` blocks, so students never see it) runs every
+case of the full file, found through the course configuration, and *returns the points earned*:
+nbgrader reads a grade cell's numeric output as its partial credit. Neither prints to stderr
+(nbgrader scores a test cell that writes to stderr as zero).
+
+A test file may set ``hidden_checks``, one sentence saying what its hidden cases verify beyond the
+public ones; a passing public check says so, so that it never implies more than it checked.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
 import os
@@ -81,16 +91,17 @@ class CheckResult:
     question: str
     cases: tuple[CaseResult, ...]
     max_points: float
+    hidden_checks: str = ""
 
     @property
     def passed(self) -> bool:
-        """True when every case passed (the files are graded all-or-nothing)."""
+        """True when every case passed."""
         return all(case.passed for case in self.cases)
 
     @property
     def score(self) -> float:
-        """All-or-nothing score, as otter scores a file with ``all_or_nothing = True``."""
-        return self.max_points if self.passed else 0.0
+        """The points of the passing cases, as otter scores a file that is not ``all_or_nothing``."""
+        return float(sum(case.points for case in self.cases if case.passed))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (for JSON results files)."""
@@ -102,12 +113,29 @@ class CheckResult:
         }
 
     def summary(self) -> str:
-        """What a student reads: one line per case; hidden cases show no test code."""
-        lines = [f"{self.question}: {'all tests passed' if self.passed else 'some tests failed'}"]
+        """What a student reads: the points, one line per case (a failed one with its message;
+        hidden cases show no test code) and, after public cases alone, what the hidden tests
+        still verify."""
+        public_only = not any(case.hidden for case in self.cases)
+        earned = sum(case.points for case in self.cases)
+        head = (f"{self.question}: {'all public checks passed' if self.passed else 'some public checks failed'}"
+                if public_only else f"{self.question}: {self.score:g} of {self.max_points:g} points")
+        lines = [head]
         for case in self.cases:
             mark = "passed" if case.passed else "FAILED"
-            lines.append(f"  {mark}  {case.name}" + ("" if case.passed else f"\n{case.message}"))
+            lines.append(f"  {mark}  {case.name} ({case.points:g} pt)" + ("" if case.passed else f"\n{case.message}"))
+        if public_only and self.hidden_checks:
+            lines.append(f"  The public checks are worth {earned:g} of {self.max_points:g} points; "
+                         f"the hidden tests also verify: {self.hidden_checks}.")
         return "\n".join(lines)
+
+
+def _module_constant(path: Path, name: str) -> Any:
+    """The literal value a test file assigns to ``name`` at module level (None if it assigns none)."""
+    for node in ast.parse(path.read_text()).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == name for t in node.targets):
+            return ast.literal_eval(node.value)
+    return None
 
 
 def load_test_file(path: Path, *, public_only: bool) -> ExceptionTestFile:
@@ -117,6 +145,10 @@ def load_test_file(path: Path, *, public_only: bool) -> ExceptionTestFile:
     from otter.test_files.exception_test import ExceptionTestFile
 
     test_file = ExceptionTestFile.from_file(str(path))
+    # What a CheckResult reports beside the cases: the question's points (also when only the
+    # public cases run) and the sentence on what the hidden cases verify.
+    test_file.question_points = _module_constant(path, "points")
+    test_file.hidden_checks = str(_module_constant(path, "hidden_checks") or "").rstrip(".")
     if public_only:
         test_file.test_cases = [tc for tc in test_file.test_cases if not tc.hidden]
     return test_file
@@ -157,8 +189,13 @@ def run_test_file(test_file: ExceptionTestFile, env: dict[str, Any]) -> CheckRes
             # Never show hidden test code: keep the exception's last line only.
             message = "  hidden test failed: " + message.strip().splitlines()[-1]
         cases.append(CaseResult(case.name, case.hidden, result.passed, float(case.points or 0), message))
-    total = float(sum(tc.points or 0 for tc in test_file.test_cases))
-    return CheckResult(test_file.name, tuple(cases), total)
+    return CheckResult(test_file.name, tuple(cases), _max_points(test_file), getattr(test_file, "hidden_checks", ""))
+
+
+def _max_points(test_file: ExceptionTestFile) -> float:
+    """The question's points: the file's ``points``, else the sum of its cases' points."""
+    declared = getattr(test_file, "question_points", None)
+    return float(declared) if isinstance(declared, (int, float)) else float(sum(tc.points or 0 for tc in test_file.test_cases))
 
 
 class Grader:
@@ -184,12 +221,18 @@ class Grader:
             )
         return agdir / self.assignment / "tests"
 
-    def check(self, question: str, *, hidden: bool = False, env: dict[str, Any] | None = None) -> None:
-        """Run the checks of ``question`` against the caller's globals (or ``env``) and print
-        what passed (returns nothing, so a notebook cell shows the summary alone).
+    def check(self, question: str, *, hidden: bool = False, env: dict[str, Any] | None = None) -> float | None:
+        """Run the checks of ``question`` against the caller's globals (or ``env``) and print the
+        summary.
+
+        Returns:
+            With ``hidden``: the points earned (a Python float: nbgrader's partial credit for the
+            cell; it never raises for a failed case). Public checks return None, so a notebook cell
+            shows the summary alone.
 
         Raises:
-            CheckFailed: when a case fails; the message lists the failing cases.
+            CheckFailed: when a public case fails, except under ``nbgrader autograde`` (there the
+                hidden check that follows decides the points, and an error would score 0).
         """
         if env is None:
             env = sys._getframe(1).f_globals
@@ -201,6 +244,7 @@ class Grader:
             # the same public cases live in the full file.
             path = self.hidden_tests_dir() / f"{question}.py"
         result = run_test_file(load_test_file(path, public_only=not hidden), env)
-        if not result.passed:
+        if not (hidden or result.passed or os.environ.get("NBGRADER_EXECUTION") == "autograde"):
             raise CheckFailed(result.summary())
         print(result.summary())
+        return result.score if hidden else None

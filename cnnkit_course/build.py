@@ -63,7 +63,7 @@ def public_test_source(source: str) -> str:
     """The public part of an otter exception-based test file.
 
     Keeps the module docstring, module-level imports, assignments to public names (``name``,
-    ``points``, ``all_or_nothing``, shared constants) and the public test cases, verbatim; drops
+    ``points``, ``hidden_checks``, shared constants) and the public test cases, verbatim; drops
     hidden cases, every function that is not a public case, and ``_private`` assignments.
     """
     tree = ast.parse(source)

@@ -210,9 +210,10 @@ def test_release_has_no_solutions_and_no_hidden_tests(assignment: str):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_test_files_and_points_agree(assignment: str):
-    """Each test file is in otter's exception format (``OK_FORMAT = False``, all or nothing), named
-    after its question, with public and hidden cases whose points sum to the file's; each test cell
-    of the source notebook has its file and the same points; course_config has the totals."""
+    """Each test file is in otter's exception format (``OK_FORMAT = False``), scored per case (not
+    ``all_or_nothing``), named after its question, with public and hidden cases whose points sum to
+    the file's and a ``hidden_checks`` sentence; each test cell of the source notebook has its file
+    and the same points; course_config has the totals."""
     source_nb = notebooks.read_notebook(COURSE.source_notebook(assignment))
     cells = {re.search(r'grader\.check\("(\w+)"\)', cell.source).group(1): notebooks.nbgrader_meta(cell)["points"]
              for cell in source_nb.cells if notebooks.is_autograded_test(cell)}
@@ -221,9 +222,10 @@ def test_test_files_and_points_agree(assignment: str):
     for path in paths:
         declared = {node.targets[0].id: ast.literal_eval(node.value) for node in ast.parse(path.read_text()).body
                     if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
-                    and node.targets[0].id in ("OK_FORMAT", "name", "points", "all_or_nothing")}
-        assert declared == {"OK_FORMAT": False, "name": path.stem, "points": declared.get("points"),
-                            "all_or_nothing": True}, path
+                    and node.targets[0].id in ("OK_FORMAT", "name", "points", "all_or_nothing", "hidden_checks")}
+        hidden_checks = declared.pop("hidden_checks", "")
+        assert declared == {"OK_FORMAT": False, "name": path.stem, "points": declared.get("points")}, path
+        assert isinstance(hidden_checks, str) and hidden_checks.strip(), f"{path}: say what the hidden cases verify"
         cases = load_test_file(path, public_only=False).test_cases
         assert sum(tc.points for tc in cases) == pytest.approx(declared["points"]) == pytest.approx(cells[path.stem])
         assert any(tc.hidden for tc in cases) and any(not tc.hidden for tc in cases), f"{path}: public and hidden cases"

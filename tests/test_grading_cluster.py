@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -21,6 +20,7 @@ import pytest
 from cnnkit_course.grading import cluster, sandbox
 from cnnkit_course.notebooks import kernel_env
 from tests.conftest import COURSE, ROOT, course_env
+from tests.servers import free_port
 from tests.test_hostile import _hostile_notebooks, _write
 
 A1, A2 = "a1_convolution", "a2_pooling"
@@ -33,12 +33,6 @@ CLUSTER_MARK = "cnnkit-cluster-"
 
 def _env(**extra: str) -> dict[str, str]:
     return kernel_env(CNNKIT_COURSE_ROOT=str(ROOT), CNNKIT_DATA_SOURCE="synthetic", TF_CPP_MIN_LOG_LEVEL="3", **extra)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -136,7 +130,7 @@ class Cluster:
 
     def __init__(self, logs: Path) -> None:
         self.logs, self.workers, self.started = logs, [], 0
-        self.address = f"tcp://127.0.0.1:{_free_port()}"
+        self.address = f"tcp://127.0.0.1:{free_port()}"
         env = _env(DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=str(ALLOWED_FAILURES))
         self.scheduler = self._start([str(DASK), "scheduler", "--host", "127.0.0.1", "--port",
                                       self.address.rsplit(":", 1)[1], "--no-dashboard"], env, "scheduler")
@@ -246,7 +240,7 @@ def test_an_unreachable_scheduler_is_a_one_line_error(tmp_path: Path):
     """No scheduler at the address, a malformed address, --workers with --scheduler: one line on
     stderr, exit status 2, nothing written."""
     (tmp_path / "submitted" / "alice" / A1).mkdir(parents=True)
-    for extra, says in [([f"tcp://127.0.0.1:{_free_port()}"], "cannot reach the Dask scheduler"),
+    for extra, says in [([f"tcp://127.0.0.1:{free_port()}"], "cannot reach the Dask scheduler"),
                         (["127.0.0.1"], "is not a scheduler address"),
                         (["tcp://127.0.0.1:1", "--workers", "2"], "--workers does not apply")]:
         done = subprocess.run([sys.executable, "-m", "cnnkit_course", "grade", str(tmp_path / "submitted"), "--out",

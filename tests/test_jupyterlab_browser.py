@@ -11,7 +11,7 @@ student to do in ``a1_convolution/a1_convolution.ipynb``:
 1. run the setup cell;
 2. run the untouched ``zero_pad`` stub and its public check: the check fails and says why;
 3. type a solution into the ``zero_pad`` cell, run it, its example and its check again: the page
-   shows ``zero_pad: all tests passed``;
+   shows ``zero_pad: all public checks passed``;
 4. type ``conv2d_single`` and run the first cell that loads data: it announces the synthetic data
    and shows no error;
 
@@ -29,7 +29,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -38,6 +37,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -69,12 +70,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
                        reason=f"{CHROMIUM} is not installed (apt-get install chromium); CI installs it in .ci/run"),
 ]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _log_tail(path: Path, n: int = 4000) -> str:
@@ -113,7 +108,7 @@ def student_release(tmp_path: Path) -> Path:
 @pytest.fixture
 def jupyterlab(student_release: Path, tmp_path: Path):
     """A JupyterLab server on the student's folder: yields (base_url, token); stopped afterwards."""
-    port, token = _free_port(), secrets.token_hex(24)
+    port, token = free_port(), secrets.token_hex(24)
     jupyter_home = tmp_path / "jupyter"
     for sub in ("config/labconfig", "data", "runtime", "workspaces", "settings"):
         (jupyter_home / sub).mkdir(parents=True)
@@ -269,7 +264,7 @@ def test_student_runs_checks_in_jupyterlab(jupyterlab, browser, tmp_path: Path):
         run(ZERO_PAD_CHECK)
         passed = outputs(ZERO_PAD_CHECK)
         assert errors(ZERO_PAD_CHECK) == [], errors(ZERO_PAD_CHECK)
-        assert "zero_pad: all tests passed" in passed, passed
+        assert "zero_pad: all public checks passed" in passed, passed
 
         # the first cell that loads data: the synthetic default, announced; no download, no error
         replace_stub(CONV2D_SINGLE, CONV2D_SINGLE_SOLUTION)
@@ -282,7 +277,7 @@ def test_student_runs_checks_in_jupyterlab(jupyterlab, browser, tmp_path: Path):
 
         # screenshot: the toolbar with Validate, the typed zero_pad, its example and its check's output
         cell(ZERO_PAD).evaluate("el => el.scrollIntoView({block: 'start'})")
-        expect(cell(ZERO_PAD_CHECK).get_by_text("zero_pad: all tests passed")).to_be_in_viewport()
+        expect(cell(ZERO_PAD_CHECK).get_by_text("zero_pad: all public checks passed")).to_be_in_viewport()
         expect(validate).to_be_in_viewport()
         page.screenshot(path=str(shot))
     except BaseException:
