@@ -94,6 +94,11 @@ SUBMISSION_FILE_MB = 512
 SUBMISSION_OUTPUT_KB = 2048
 #: Parallel grading processes by default (each needs about 1.5 GB of memory at its peak).
 GRADE_WORKERS = 2
+#: nbgrader's gradebook, a SQLAlchemy URL. ``None``: SQLite, ``gradebook.db`` in the course root
+#: (enough for one grader). With several graders use PostgreSQL, e.g.
+#: ``"postgresql+psycopg://nbgrader@db.example.edu:5432/cnn_chapter"`` (psycopg 3; the password in
+#: ``~/.pgpass`` rather than here). ``CNNKIT_DB_URL`` overrides it.
+DB_URL: str | None = None
 
 # --- training (a3_emnist_cnn, a4_regularization) -----------------------------------------------
 #: How much the notebooks that train networks do, per kind of data ("synthetic": the embedded

@@ -16,6 +16,9 @@ c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this 
 
 c.CourseDirectory.course_id = course_config.COURSE_ID
 c.CourseDirectory.root = str(_ROOT)
+# The gradebook: course_config.DB_URL (or CNNKIT_DB_URL), else nbgrader's SQLite in the course root.
+if os.environ.get("CNNKIT_DB_URL") or course_config.DB_URL:
+    c.CourseDirectory.db_url = os.environ.get("CNNKIT_DB_URL") or course_config.DB_URL
 # Cell timeout: long enough for the training cells, short enough to stop an infinite loop.
 c.Execute.timeout = course_config.CELL_TIMEOUT_S
 c.Execute.interrupt_on_timeout = True

@@ -292,7 +292,7 @@ def _after_deadline_parsers(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--out", required=True, help="folder for <lms>.csv, sources.csv, missing.csv, summary.txt")
     e.add_argument("--id-column", default="student_id", help="roster column with the ids of submitted/ (default student_id)")
     e.add_argument("--grades", help="the --out folder of `cnnkit grade` (automatic scores the gradebook lacks)")
-    e.add_argument("--gradebook", help="nbgrader's database URL (default: sqlite:///gradebook.db in the course root, if present)")
+    e.add_argument("--gradebook", help="nbgrader's database URL (default: course_config.DB_URL, else sqlite:///gradebook.db in the course root if present)")
     e.add_argument("--assignment", action="append", help="only this assignment (repeatable; default: all with a grade)")
     e.set_defaults(func=cmd_export_lms)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import os
 import shutil
 import tempfile
 from collections import Counter
@@ -102,9 +103,14 @@ def read_roster(path: Path, id_column: str, lms: str) -> Roster:
     return roster
 
 
-def default_gradebook() -> Path:
-    """nbgrader's default gradebook: ``gradebook.db`` in the course root (else the working folder)."""
-    return (config.course_root() or Path.cwd()) / "gradebook.db"
+def default_gradebook() -> str | None:
+    """The course's gradebook URL: ``CNNKIT_DB_URL`` or ``course_config.DB_URL``, else nbgrader's
+    SQLite ``gradebook.db`` in the course root (else the working folder) if that file exists."""
+    configured = os.environ.get("CNNKIT_DB_URL") or config.load_course_config().DB_URL
+    if configured:
+        return str(configured)
+    sqlite = (config.course_root() or Path.cwd()) / "gradebook.db"
+    return f"sqlite:///{sqlite}" if sqlite.is_file() else None
 
 
 @contextlib.contextmanager
@@ -293,7 +299,7 @@ def export(lms: str, roster_path: Path, out: Path, *, id_column: str = "student_
     ``out/summary.txt``.
 
     Args:
-        db_url: the gradebook; ``None``: nbgrader's default, if that file exists.
+        db_url: the gradebook; ``None``: the course's (:func:`default_gradebook`).
         assignments: the columns (default: every assignment with a grade).
 
     Raises:
@@ -303,8 +309,7 @@ def export(lms: str, roster_path: Path, out: Path, *, id_column: str = "student_
     unknown = sorted(set(assignments or []) - set(config.settings().assignments))
     if unknown:
         raise BadInput(f"unknown assignment(s) {', '.join(unknown)}; known: {', '.join(config.settings().assignments)}")
-    if db_url is None and default_gradebook().is_file():
-        db_url = f"sqlite:///{default_gradebook()}"
+    db_url = db_url or default_gradebook()
     if db_url is None and grades_dir is None:
         raise BadInput("no grades: pass --grades (the --out folder of `cnnkit grade`) and/or --gradebook")
     grades, problems = merged_grades(gradebook_scores(db_url) if db_url else {}, grades_dir)

@@ -322,5 +322,5 @@ def test_export_bad_input_is_a_usage_error(term, tmp_path, capsys, monkeypatch):
     _one_line_error(capsys, cli.main(["export-lms", *moodle, "--gradebook", f"sqlite:///{term / 'canvas_roster.csv'}"]),
                     "cannot read the gradebook")
     _one_line_error(capsys, _export(term, *moodle, "--assignment", "a9_nothing"), "unknown assignment")
-    monkeypatch.setattr("cnnkit_course.lms.default_gradebook", lambda: tmp_path / "gradebook.db")
+    monkeypatch.setattr("cnnkit_course.lms.default_gradebook", lambda: None)
     _one_line_error(capsys, cli.main(["export-lms", *moodle]), "no grades")
