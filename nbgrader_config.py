@@ -22,6 +22,15 @@ if os.environ.get("CNNKIT_DB_URL") or course_config.DB_URL:
 # Cell timeout: long enough for the training cells, short enough to stop an infinite loop.
 c.Execute.timeout = course_config.CELL_TIMEOUT_S
 c.Execute.interrupt_on_timeout = True
+# Feedback without the hidden tests' code (nbgrader issue #917), whoever runs generate_feedback
+# (the command or the formgrader's button): nbgrader's ClearHiddenTests, then the kit's step for
+# the tracebacks and the note where the hidden part ran (cnnkit_course.feedback).
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
+
+from cnnkit_course.feedback import HiddenTestFeedback  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, HiddenTestFeedback, CSSHTMLHeaderPreprocessor]
 # Grading mode (notebooks load saved models instead of training) follows from nbgrader's own
 # NBGRADER_EXECUTION=autograde|validate; hidden tests find autograder/ through the course root.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

@@ -326,7 +326,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--out", default="build/demo")
     d.set_defaults(func=cmd_demo)
 
-    fb = sub.add_parser("feedback", help="remove hidden-test code from nbgrader's feedback HTML (after generate_feedback)")
+    fb = sub.add_parser("feedback", help="check nbgrader's feedback HTML for hidden-test code (after generate_feedback)")
     fb.add_argument("assignment")
     fb.add_argument("--feedback-dir", help="nbgrader's feedback folder (default: feedback/ in the course root)")
     fb.set_defaults(func=cmd_feedback)

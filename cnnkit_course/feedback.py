@@ -1,38 +1,43 @@
-"""Students' feedback without the hidden tests' code: post-processing of nbgrader's feedback HTML.
+"""Students' feedback without the hidden tests' code, made by ``nbgrader generate_feedback`` itself.
 
 ``nbgrader generate_feedback`` renders the *autograded* notebook, whose test cells hold the hidden
 tests again (nbgrader issue #917): the cell's source shows the ``### BEGIN HIDDEN TESTS`` region, and
-the traceback of a failing test cell quotes the same lines. :func:`sanitize_html` rewrites one
-feedback file so that a student sees, for every test cell:
+the traceback of a failing test cell quotes the same lines. ``nbgrader_config.py`` therefore runs,
+after nbgrader's ``GetGrades``:
 
-- its public part, with one comment line where the hidden part ran;
-- its score (nbgrader's panel, unchanged) and its output: which cases passed and which failed, hidden
-  ones by name (``grader.check`` prints and raises exactly that, and shows a failed hidden case by the
-  last line of its message only); a failure's traceback is cut to the exception and its message,
-  since the traceback's frames quote the cell's code.
+- nbgrader's own ``ClearHiddenTests``, which removes the hidden region of each test cell;
+- :class:`HiddenTestFeedback`, the kit's: each autograded test cell ends with one comment line where
+  the hidden part ran, and a failure's traceback (an error output, or text on stderr) is cut to the
+  exception and its message, since the traceback's frames quote the cell's code. The output that
+  names every case stays: which passed and which FAILED, a failed hidden case by the last line of
+  its message only (``grader.check`` prints exactly that), and the points earned.
 
+So every way of generating feedback (the command, the formgrader's button) gives the sanitized page.
 Everything else (the student's code and outputs, the scores, the comments) stays as nbgrader wrote it.
-:func:`find_leaks` then looks for what must never appear: the hidden-test markers, a hidden check
-call, and every line of the hidden test cases and helpers of the assignment's test files.
-
-Run after ``nbgrader generate_feedback <id>`` and before ``nbgrader release_feedback <id>``:
-``cnnkit feedback <id>`` (:func:`sanitize_course_feedback`) rewrites ``feedback/*/<id>/*.html`` in
-place and fails if anything hidden is left.
+:func:`find_leaks` is the gate before release: ``cnnkit feedback <id>``
+(:func:`check_course_feedback`) searches ``feedback/*/<id>/*.html`` for what must never appear (the
+hidden-test markers, a hidden check call, every line of the hidden test cases and helpers of the
+assignment's test files) and fails if anything is there.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from nbconvert.preprocessors import Preprocessor
 
 from cnnkit_course.paths import CoursePaths
 
-#: Replaces the hidden region of a test cell in the feedback.
+#: Ends each autograded test cell in the feedback, where the hidden part ran.
 HIDDEN_NOTE = "# (hidden tests ran here: their names and results are in the output below)"
 #: Texts that betray hidden-test code wherever they appear.
 HIDDEN_MARKERS = ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS", "hidden=True")
 _HIDDEN_CALL = re.compile(r"hidden\s*=\s*True")
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # Lines of an IPython traceback that quote code: frame headers and numbered context lines.
 _FRAME_HEADER = re.compile(r"^\s*(Cell In\s*\[|Input In \[|File \S|<ipython-input-)")
 _CONTEXT_LINE = re.compile(r"^\s*(-*>\s*)?\d+\s")
@@ -44,84 +49,58 @@ def _soup(html: str):
     return BeautifulSoup(html, "html.parser")
 
 
-def _highlight(source: str) -> str:
-    """Python source as nbconvert highlights it (the page's CSS styles these classes)."""
-    from pygments import highlight
-    from pygments.formatters import HtmlFormatter
-    from pygments.lexers import get_lexer_by_name
-
-    return highlight(source, get_lexer_by_name("ipython3"), HtmlFormatter(nowrap=True))
-
-
-def public_source(source: str) -> str:
-    """A test cell's source with each hidden region replaced by :data:`HIDDEN_NOTE`."""
-    pattern = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?^[ \t]*### END HIDDEN TESTS[^\n]*", re.M | re.S)
-    return pattern.sub(HIDDEN_NOTE, source)
-
-
 def exception_only(text: str) -> str:
-    """An IPython traceback cut to its last part: the exception's type and message.
+    """An IPython traceback (ANSI colours removed) cut to its last part: the exception's type and
+    message, without a line that calls a hidden check.
 
-    Text that is no traceback (no frame header, no numbered context line) is returned as it is.
+    Text that is no traceback (no frame header, no numbered context line) is returned as it is,
+    less such lines.
     """
-    lines = text.split("\n")
+    lines = _ANSI.sub("", text).split("\n")
     last_frame = max((i for i, line in enumerate(lines) if _FRAME_HEADER.match(line) or _CONTEXT_LINE.match(line)),
                      default=-1)
-    if last_frame < 0:
-        return text
     rest = lines[last_frame + 1:]
     while rest and not rest[0].strip():
         rest.pop(0)
-    return "\n".join(rest)
+    return "\n".join(line for line in rest if not _HIDDEN_CALL.search(line) and "HIDDEN TESTS" not in line)
 
 
-def sanitize_html(html: str) -> str:
-    """One nbgrader feedback page without hidden-test code (see the module docstring).
-
-    Args:
-        html: the text of ``feedback/<student>/<id>/<notebook>.html``.
-
-    Returns:
-        The rewritten page. Applying it twice changes nothing more.
-    """
-    from bs4 import NavigableString
-
-    soup = _soup(html)
-    for cell in soup.select("div.cell.code_cell"):
-        pre = cell.select_one("div.input_area pre")
-        source = pre.get_text() if pre is not None else ""
-        is_test_cell = "### BEGIN HIDDEN TESTS" in source or _HIDDEN_CALL.search(source) is not None
-        if is_test_cell:
-            cleaned = public_source(source)
-            cleaned = "\n".join(line for line in cleaned.split("\n") if not _HIDDEN_CALL.search(line))
-            pre.clear()
-            pre.append(_soup(_highlight(cleaned.rstrip("\n") + "\n")))
-            # The value of the cell's last `grader.check(...)`: the CheckResult's repr, which repeats
-            # the printed summary as data (with a `hidden` flag per case). The summary stays.
-            for result in cell.select("div.output_execute_result"):
-                if result.get_text().lstrip().startswith("CheckResult("):
-                    area = result.find_parent("div", class_="output_area") or result
-                    if isinstance(area.next_sibling, NavigableString) and not area.next_sibling.strip():
-                        area.next_sibling.extract()
-                    area.decompose()
-        for error in cell.select("div.output_error pre, div.output_stderr pre"):
-            text = error.get_text()
-            if is_test_cell or any(marker in text for marker in HIDDEN_MARKERS) or _HIDDEN_CALL.search(text):
-                kept = exception_only(text)
-                kept = "\n".join(line for line in kept.split("\n")
-                                 if not _HIDDEN_CALL.search(line) and "HIDDEN TESTS" not in line)
-                error.clear()
-                error.append(NavigableString(kept))
-    return str(soup)
+def _is_autograded_test(cell: Any) -> bool:
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
-def hidden_test_lines(tests_dir: Path, min_length: int = 26, release_dir: Path | None = None) -> set[str]:
+class HiddenTestFeedback(Preprocessor):
+    """The kit's step of ``nbgrader generate_feedback`` (after nbgrader's ``ClearHiddenTests``): see
+    the module docstring. Running it twice changes nothing more."""
+
+    def preprocess_cell(self, cell: Any, resources: dict, index: int) -> tuple[Any, dict]:
+        """Note where the hidden tests ran and cut tracebacks that could quote them."""
+        if cell.get("cell_type") != "code":
+            return cell, resources
+        if _is_autograded_test(cell) and HIDDEN_NOTE not in cell.source:
+            cell.source = cell.source.rstrip("\n") + "\n" + HIDDEN_NOTE
+        test_cell = _is_autograded_test(cell)
+        for output in cell.get("outputs", []):
+            if output.output_type == "error" and (test_cell or _mentions_hidden("\n".join(output.traceback))):
+                output.traceback = [exception_only("\n".join(output.traceback))]
+            elif output.output_type == "stream" and output.name == "stderr" and (test_cell or _mentions_hidden(output.text)):
+                output.text = exception_only(output.text)
+        return cell, resources
+
+
+def _mentions_hidden(text: str) -> bool:
+    return any(marker in text for marker in HIDDEN_MARKERS) or _HIDDEN_CALL.search(text) is not None
+
+
+def hidden_test_lines(tests_dir: Path, min_length: int = 26, shown: Iterable[Path] = ()) -> set[str]:
     """Lines (stripped, at least ``min_length`` characters) of an assignment's full test files that
     their public versions do not have: the hidden cases and helpers, which feedback must not show.
 
     Args:
-        release_dir: the assignment's release folder; lines its notebooks show anyway (a hidden test
-            may rebuild the notebook's own model, say) are no secret and are left out.
+        shown: notebooks whose lines are no secret and are left out: the release (a hidden test may
+            rebuild the notebook's own model, say) and the published solution (a hidden helper may
+            compute the reference result the way a student's code does).
     """
     import json
 
@@ -133,11 +112,10 @@ def hidden_test_lines(tests_dir: Path, min_length: int = 26, release_dir: Path |
         public = {line.strip() for line in public_test_source(text).splitlines()}
         lines |= {line.strip() for line in text.splitlines()
                   if len(line.strip()) >= min_length and line.strip() not in public}
-    if release_dir is not None:
-        for notebook in Path(release_dir).glob("*.ipynb"):
-            for cell in json.loads(notebook.read_text())["cells"]:
-                source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
-                lines -= {line.strip() for line in source.splitlines()}
+    for notebook in shown:
+        for cell in json.loads(Path(notebook).read_text())["cells"]:
+            source = cell["source"] if isinstance(cell["source"], str) else "".join(cell["source"])
+            lines -= {line.strip() for line in source.splitlines()}
     return lines
 
 
@@ -156,14 +134,14 @@ def find_leaks(html: str, secret_lines: set[str] | frozenset[str] = frozenset())
 
 @dataclass
 class FeedbackReport:
-    """What :func:`sanitize_course_feedback` did."""
+    """What :func:`check_course_feedback` found."""
 
     files: list[Path] = field(default_factory=list)
     leaks: dict[Path, list[str]] = field(default_factory=dict)
 
 
-def sanitize_course_feedback(root: Path, assignment: str, feedback_dir: Path | None = None) -> FeedbackReport:
-    """Rewrite every ``feedback/<student>/<assignment>/*.html`` in place and check it.
+def check_course_feedback(root: Path, assignment: str, feedback_dir: Path | None = None) -> FeedbackReport:
+    """Search every ``feedback/<student>/<assignment>/*.html`` for hidden-test code.
 
     Args:
         root: the course repository (its ``autograder/<assignment>/tests`` name the hidden lines).
@@ -171,50 +149,51 @@ def sanitize_course_feedback(root: Path, assignment: str, feedback_dir: Path | N
         feedback_dir: nbgrader's feedback folder (default ``root/feedback``).
 
     Returns:
-        The files rewritten and, per file, anything hidden that is still there (should be empty).
+        The files searched and, per file, anything hidden it shows (should be empty).
     """
     feedback_dir = Path(feedback_dir) if feedback_dir is not None else Path(root) / "feedback"
     paths = CoursePaths.of(Path(root))
-    secrets = hidden_test_lines(paths.full_tests(assignment), release_dir=paths.release_dir(assignment))
+    published = [path for path in (paths.solution_notebook(assignment),) if path.is_file()]
+    secrets = hidden_test_lines(paths.full_tests(assignment),
+                                shown=[*paths.release_dir(assignment).glob("*.ipynb"), *published])
     report = FeedbackReport()
     for path in sorted(feedback_dir.glob(f"*/{assignment}/*.html")):
-        html = sanitize_html(path.read_text(encoding="utf-8"))
-        path.write_text(html, encoding="utf-8")
         report.files.append(path)
-        leaks = find_leaks(html, secrets)
+        leaks = find_leaks(path.read_text(encoding="utf-8"), secrets)
         if leaks:
             report.leaks[path] = leaks
     return report
 
 
 def main(assignment: str, feedback_dir: str | None = None) -> int:
-    """``cnnkit feedback ASSIGNMENT``: sanitize, print one line per problem, return an exit status."""
+    """``cnnkit feedback ASSIGNMENT``: check, print one line per problem, return an exit status."""
     from cnnkit import config
 
     root = config.course_root()
     if root is None:
         print("cnnkit feedback: run this inside the course repository (or set CNNKIT_COURSE_ROOT)")
         return 2
-    report = sanitize_course_feedback(root, assignment, Path(feedback_dir) if feedback_dir else None)
+    report = check_course_feedback(root, assignment, Path(feedback_dir) if feedback_dir else None)
     for path, leaks in report.leaks.items():
         print(f"LEAK {path}: {leaks[:3]}")
     if not report.files:
         print(f"cnnkit feedback: no feedback/*/{assignment}/*.html (run `nbgrader generate_feedback {assignment}` first)")
         return 1
     print(f"feedback: {len(report.files)} file(s) of {assignment} show no hidden-test code"
-          if not report.leaks else "feedback: hidden-test code left (see above); do not release it")
+          if not report.leaks else "feedback: hidden-test code left (see above); do not release it "
+                                   "(is nbgrader_config.py's GenerateFeedback.preprocessors in effect?)")
     return 1 if report.leaks else 0
 
 
-__all__ = ["FeedbackReport", "HIDDEN_NOTE", "exception_only", "find_leaks", "hidden_test_lines", "main",
-           "public_source", "sanitize_course_feedback", "sanitize_html"]
+__all__ = ["FeedbackReport", "HIDDEN_NOTE", "HiddenTestFeedback", "check_course_feedback", "exception_only", "find_leaks",
+           "hidden_test_lines", "main"]
 
 if __name__ == "__main__":
     import argparse
     import sys
 
     parser = argparse.ArgumentParser(prog="python -m cnnkit_course.feedback",
-                                     description="Remove hidden-test code from nbgrader's feedback HTML "
+                                     description="Check nbgrader's feedback HTML for hidden-test code "
                                                  "(run after `nbgrader generate_feedback ASSIGNMENT`).")
     parser.add_argument("assignment")
     parser.add_argument("--feedback-dir", help="nbgrader's feedback folder (default: feedback/ in the course root)")

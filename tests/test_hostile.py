@@ -233,7 +233,7 @@ def test_results_and_logs_show_no_hidden_test_code(hostile_batch):
     """What students may be shown (the per-submission results) never contains hidden-test source."""
     _, _, out, _ = hostile_batch
     shown = "\n".join(p.read_text() for p in (out / "results").glob("*.json"))
-    secrets = hidden_test_lines(COURSE.full_tests(A1), min_length=30, release_dir=COURSE.release_dir(A1))
+    secrets = hidden_test_lines(COURSE.full_tests(A1), min_length=30, shown=[COURSE.release_notebook(A1)])
     assert len(secrets) >= 10, "found almost no hidden-test lines to look for: the check would be vacuous"
     assert "hidden test failed" in shown, "the batch has failed hidden cases, whose messages are shown"
     leaked = sorted(line for line in secrets if line in shown)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import re
 import shutil
 import subprocess
@@ -40,7 +41,7 @@ FREE_TEXT = "answer_d"             # its hand-graded cell
 #: nbgrader's parser (dateutil) reads 2026-03-02-09-30-00 as 09:00, which would misdate submissions.
 LMS_REGEXP = r".*_(?P<student_id>[^_/]+)_attempt_[0-9\-]+_(?P<file_id>[^/]+)$"
 COURSE_FILES = ("cnnkit", "pyproject.toml", "README.md", "requirements.txt", "course_config.py", "nbgrader_config.py",
-                f"source/{ASSIGNMENT}", f"autograder/{ASSIGNMENT}/tests", "autograder/hidden_seed.txt")
+                f"source/{ASSIGNMENT}", f"solutions/{ASSIGNMENT}", f"autograder/{ASSIGNMENT}/tests", "autograder/hidden_seed.txt")
 
 
 def _env(course: Path, **extra: str) -> dict[str, str]:
@@ -90,7 +91,9 @@ def course(tmp_path_factory) -> Path:
 def _hidden_secrets(course: Path) -> set[str]:
     from cnnkit_course.feedback import hidden_test_lines
 
-    secrets = hidden_test_lines(course / "autograder" / ASSIGNMENT / "tests", release_dir=course / "release" / ASSIGNMENT)
+    secrets = hidden_test_lines(course / "autograder" / ASSIGNMENT / "tests",
+                                shown=[course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
+                                       course / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"])
     assert len(secrets) > 10, "found nothing to look for: the check would be vacuous"
     return secrets
 
@@ -138,22 +141,22 @@ def test_instructor_workflow_end_to_end(course: Path, examples_dir: Path):
         assert not alice.needs_manual_grade
         assert alice.score == auto_points + manual_max - 0.5
 
-    # 6. feedback, then the kit removes the hidden tests' code from it
+    # 6. feedback: nbgrader's generate_feedback leaves the hidden tests' code out (the course's
+    # nbgrader_config.py), and the kit's leak check lets it be released
     _nbgrader(course, "generate_feedback", ASSIGNMENT)
     pages = {s: course / "feedback" / s / ASSIGNMENT / f"{ASSIGNMENT}.html" for s in ("alice", "bob")}
     assert all(p.is_file() for p in pages.values())
-    assert "BEGIN HIDDEN TESTS" in pages["bob"].read_text(), "nbgrader itself shows the hidden tests (issue #917)"
     done = _run(course, sys.executable, "-m", "cnnkit_course.feedback", ASSIGNMENT)
     assert "show no hidden-test code" in done.stdout
     secrets = _hidden_secrets(course)
     hidden_names = {case.name for test_file in (course / "autograder" / ASSIGNMENT / "tests").glob("*.py")
                     for case in load_test_file(test_file, public_only=False).test_cases if case.hidden}
     for student, page in pages.items():
-        html = page.read_text()
-        text = re.sub(r"<[^>]+>", "", html)
+        page_html = page.read_text()
+        text = re.sub(r"<[^>]+>", "", page_html)
         for marker in ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS", "hidden=True"):
-            assert marker not in html and marker not in text, f"{student}'s feedback shows {marker!r}"
-        leaked = sorted(line for line in secrets if line in text or line in html)
+            assert marker not in page_html and marker not in text, f"{student}'s feedback shows {marker!r}"
+        leaked = sorted(line for line in secrets if line in text or line in page_html)
         assert not leaked, f"{student}'s feedback shows hidden test code: {leaked[:3]}"
         assert "Score:" in text and "grader.check(" in text
     alice_text = pages["alice"].read_text()
@@ -219,45 +222,45 @@ def test_student_validate_loads_the_saved_models(tmp_path: Path, examples_dir: P
     assert {p.name: _digest(p) for p in folder.iterdir() if p.suffix in (".keras", ".json")} == artefacts
 
 
-FEEDBACK_CELL = """<div class="cell border-box-sizing code_cell rendered" id="cell-id=0a1b2c3d">
-<div class="input"><div class="inner_cell"><div class="input_area"><div class="highlight hl-ipython3"><pre><span></span><span class="sd">\"\"\"Check q.\"\"\"</span>
-<span class="n">grader</span><span class="o">.</span><span class="n">check</span>(<span class="s2">"q"</span>)
-<span class="c1">### BEGIN HIDDEN TESTS</span>
-<span class="n">grader</span>.check(<span class="s2">"q"</span>, <span class="n">hidden</span><span class="o">=</span><span class="kc">True</span>)
-<span class="c1">### END HIDDEN TESTS</span>
-</pre></div></div></div></div>
-<div class="output_wrapper"><div class="output"><div class="output_area"><div class="output_subarea output_text output_error"><pre>
-<span class="ansi-red-fg">---------------------------------------------------------------------------</span>
-<span class="ansi-red-fg">CheckFailed</span>                               Traceback (most recent call last)
-<span class="ansi-cyan-fg">Cell</span> <span class="ansi-green-fg">In[10], line 4</span>
-<span class="ansi-green-fg">      2</span> grader.check("q")
-<span class="ansi-green-fg">      3</span> ### BEGIN HIDDEN TESTS
-<span class="ansi-green-fg">----&gt; 4</span> grader.check("q", hidden=<span class="ansi-bold">True</span>)
-<span class="ansi-green-fg">      5</span> ### END HIDDEN TESTS
-
-<span class="ansi-cyan-fg">File </span><span class="ansi-green-fg">/course/cnnkit/checks.py:199</span>, in Grader.check(self, question, hidden, env)
-<span class="ansi-green-fg">--&gt; 199</span>     raise CheckFailed(result.summary())
-
-<span class="ansi-red-fg">CheckFailed</span>: q: some tests failed
-  passed  public_case
-  FAILED  hidden_case
-  hidden test failed: AssertionError: expected 3, got 4</pre></div></div></div></div></div>
-"""
+def _failed_test_cell() -> dict:
+    """An autograded test cell whose hidden check raised, as nbgrader's autograde leaves it."""
+    source = 'grader.check("q")\n### BEGIN HIDDEN TESTS\ngrader.check("q", hidden=True)\n### END HIDDEN TESTS'
+    cell = nbformat.v4.new_code_cell(source, metadata={"nbgrader": {"grade": True, "solution": False, "grade_id": "test_q",
+                                                                    "points": 2, "locked": True, "schema_version": 3}})
+    traceback = ["\x1b[0;31m----------------------------------------------------------------\x1b[0m",
+                 "\x1b[0;31mCheckFailed\x1b[0m                     Traceback (most recent call last)",
+                 "\x1b[0;36mCell\x1b[0m \x1b[0;32mIn[10], line 3\x1b[0m\n\x1b[1;32m      1\x1b[0m grader.check(\"q\")\n"
+                 "\x1b[0;32m----> 3\x1b[0m grader.check(\"q\", hidden=True)",
+                 "\x1b[0;31mCheckFailed\x1b[0m: q: 1 of 2 points\n  passed  public_case (1 pt)\n  FAILED  hidden_case (1 pt)\n"
+                 "  hidden test failed: AssertionError: expected 3, got 4"]
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="q: 1 of 2 points\n  FAILED  hidden_case (1 pt)\n"),
+                    nbformat.v4.new_output("error", ename="CheckFailed", evalue="q: 1 of 2 points", traceback=traceback)]
+    return cell
 
 
 def test_feedback_keeps_names_and_results_drops_hidden_code():
-    """A failing test cell as nbgrader renders it: after sanitize_html the public call, the case
-    names with passed/FAILED and the hidden case's one-line reason stay; the hidden region, the
-    hidden call and the traceback frames that quote them go."""
-    from cnnkit_course.feedback import HIDDEN_NOTE, find_leaks, sanitize_html
+    """nbgrader's ClearHiddenTests and the kit's HiddenTestFeedback, as nbgrader_config.py configures
+    generate_feedback: the public call, the case names with passed/FAILED and the hidden case's
+    one-line reason stay; the hidden region, the hidden call and the traceback frames that quote
+    them go; the rendered page passes the leak check."""
+    from nbconvert import HTMLExporter
+    from nbgrader.preprocessors import ClearHiddenTests
 
-    page = f"<html><body>{FEEDBACK_CELL}</body></html>"
-    assert find_leaks(page), "the raw page shows the hidden test"
-    clean = sanitize_html(page)
-    text = re.sub(r"<[^>]+>", "", clean)
-    assert find_leaks(clean) == [] and "hidden=True" not in text and "HIDDEN TESTS" not in text
-    for kept in ('grader.check("q")', HIDDEN_NOTE, "CheckFailed: q: some tests failed", "passed  public_case",
+    from cnnkit_course.feedback import HIDDEN_NOTE, HiddenTestFeedback, find_leaks
+
+    nb = nbformat.v4.new_notebook(cells=[_failed_test_cell()])
+    assert find_leaks(HTMLExporter().from_notebook_node(nb)[0]), "unsanitized, the page shows the hidden test"
+    for step in (ClearHiddenTests(), HiddenTestFeedback()):
+        nb, _ = step.preprocess(nb, {})
+    cell = nb.cells[0]
+    assert cell.source == f'grader.check("q")\n{HIDDEN_NOTE}'
+    error = "\n".join(cell.outputs[1].traceback)
+    assert "Traceback" not in error and "In[10]" not in error and "\x1b" not in error
+    page = HTMLExporter().from_notebook_node(nb)[0]
+    assert find_leaks(page) == []
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))
+    for kept in ('grader.check("q")', "CheckFailed: q: 1 of 2 points", "passed  public_case",
                  "FAILED  hidden_case", "hidden test failed: AssertionError: expected 3, got 4"):
         assert kept in text, kept
-    assert "Traceback" not in text and "checks.py" not in text
-    assert sanitize_html(clean) == clean
+    again, _ = HiddenTestFeedback().preprocess(nbformat.from_dict(nb), {})
+    assert again == nb, "running it twice changes nothing more"
