@@ -30,6 +30,7 @@ from typing import Any
 
 from nbconvert.preprocessors import Preprocessor
 
+from cnnkit_course.notebooks import is_autograded_test
 from cnnkit_course.paths import CoursePaths
 
 #: Ends each autograded test cell in the feedback, where the hidden part ran.
@@ -65,11 +66,6 @@ def exception_only(text: str) -> str:
     return "\n".join(line for line in rest if not _HIDDEN_CALL.search(line) and "HIDDEN TESTS" not in line)
 
 
-def _is_autograded_test(cell: Any) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
-
-
 class HiddenTestFeedback(Preprocessor):
     """The kit's step of ``nbgrader generate_feedback`` (after nbgrader's ``ClearHiddenTests``): see
     the module docstring. Running it twice changes nothing more."""
@@ -78,9 +74,9 @@ class HiddenTestFeedback(Preprocessor):
         """Note where the hidden tests ran and cut tracebacks that could quote them."""
         if cell.get("cell_type") != "code":
             return cell, resources
-        if _is_autograded_test(cell) and HIDDEN_NOTE not in cell.source:
+        test_cell = is_autograded_test(cell)
+        if test_cell and HIDDEN_NOTE not in cell.source:
             cell.source = cell.source.rstrip("\n") + "\n" + HIDDEN_NOTE
-        test_cell = _is_autograded_test(cell)
         for output in cell.get("outputs", []):
             if output.output_type == "error" and (test_cell or _mentions_hidden("\n".join(output.traceback))):
                 output.traceback = [exception_only("\n".join(output.traceback))]

@@ -60,6 +60,12 @@ def is_autograded_test(cell: NotebookNode) -> bool:
     return bool(meta.get("grade")) and not meta.get("solution") and cell.cell_type == "code"
 
 
+def checked_question(cell: NotebookNode) -> str | None:
+    """The question an autograder-test cell checks: ``q`` of its first ``grader.check("q")``."""
+    found = re.search(r"""grader\.check\(\s*["'](\w+)["']""", cell.source)
+    return found.group(1) if found else None
+
+
 def grade_ids(nb: NotebookNode) -> list[str]:
     """The nbgrader grade ids of a notebook's cells, in order."""
     return [meta["grade_id"] for cell in nb.cells if (meta := nbgrader_meta(cell)).get("grade_id")]

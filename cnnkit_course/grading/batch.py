@@ -178,13 +178,14 @@ def _stop_on_signals(running: _Running) -> Iterator[None]:
 
 
 def grade_submission(sub: Submission, out_dir: Path, slot: sandbox.Slot, hide: list[Path] | None = None,
-                     running: _Running | None = None) -> GradeResult | None:
+                     running: _Running | None = None, executed: Path | None = None) -> GradeResult | None:
     """Grade one submission in its own process group, within the configured limits.
 
     Args:
         slot: the grading slot: its unprivileged uid (root only), its cgroup and its lease.
         hide: more folders the submission must not see (the batch's submissions and results).
         running: the batch's registry of grading processes (a stop ends them).
+        executed: where to write the notebook as the sandboxed kernel executed it (if at all).
 
     Returns:
         The result (also written to ``out_dir/results/``), or ``None`` when the batch was stopped
@@ -197,7 +198,8 @@ def grade_submission(sub: Submission, out_dir: Path, slot: sandbox.Slot, hide: l
         child_result = Path(scratch) / "result.json"
         job = {"student_id": sub.student_id, "assignment": sub.assignment, "folder": str(sub.folder.resolve()),
                "result": str(child_result), "uid": slot.uid, "hide": [str(p) for p in hide or []],
-               "cgroup_args": slot.cgroup.join_args() if slot.cgroup.version else []}
+               "cgroup_args": slot.cgroup.join_args() if slot.cgroup.version else [],
+               "executed": str(executed) if executed is not None else None}
         env = notebooks.kernel_env(CNNKIT_GRADING="1", CNNKIT_OFFLINE="1", CNNKIT_COURSE_ROOT=str(settings.root))
         # stderr to a file, not a pipe: what the submission leaves running would hold a pipe open.
         stderr_path = Path(scratch) / "stderr.txt"

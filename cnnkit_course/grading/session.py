@@ -193,8 +193,10 @@ def _all_failed(test_file: Any, reason: str) -> dict[str, Any]:
 
 
 def grade_in_this_process(sub: Submission, result_path: Path, uid: int | None = None,
-                          hide: list[Path] | None = None, cgroup_args: list[str] = ()) -> None:
-    """Grade one submission here (the child process): execute, judge, write JSON."""
+                          hide: list[Path] | None = None, cgroup_args: list[str] = (),
+                          executed_path: Path | None = None) -> None:
+    """Grade one submission here (the child process): execute, judge, write JSON (and, with
+    ``executed_path``, the notebook as the sandboxed kernel executed it, test cells unrun)."""
     settings = config.settings()
     assert settings.root is not None, "grading needs the course repository (CNNKIT_COURSE_ROOT)"
     known = list(settings.assignments)
@@ -234,6 +236,8 @@ def grade_in_this_process(sub: Submission, result_path: Path, uid: int | None = 
             result.status, result.reason = "error", str(exc)
         finally:
             session.stop()
+            if executed_path is not None:
+                write_atomic(executed_path, notebooks.nbformat.writes(session.nb))
         if session.fatal_cells and result.status == "graded":
             cells = ", ".join(str(i) for i in sorted(session.fatal_cells))
             result.status, result.reason = "error", f"cell(s) {cells} killed the kernel and were skipped"
@@ -272,7 +276,7 @@ def grade_job(job: dict[str, Any], env: dict[str, str], stderr_path: str) -> Non
     with everything it started), ``env`` as its environment, stdout discarded and stderr to
     ``stderr_path`` (a file: what a submission leaves running would hold a pipe open); then
     :func:`grade_in_this_process` on ``job`` (a dict of :class:`Submission` fields, ``result``,
-    ``uid``, ``hide``, ``cgroup_args``)."""
+    ``uid``, ``hide``, ``cgroup_args`` and, optionally, ``executed``)."""
     os.setsid()
     os.environ.clear()
     os.environ.update(env)
@@ -280,4 +284,5 @@ def grade_job(job: dict[str, Any], env: dict[str, str], stderr_path: str) -> Non
         os.dup2(devnull.fileno(), 1)
         os.dup2(errors.fileno(), 2)
     grade_in_this_process(Submission(job["student_id"], job["assignment"], Path(job["folder"])), Path(job["result"]),
-                          job["uid"], [Path(p) for p in job["hide"]], job["cgroup_args"])
+                          job["uid"], [Path(p) for p in job["hide"]], job["cgroup_args"],
+                          Path(job["executed"]) if job.get("executed") else None)
