@@ -7,7 +7,8 @@ from cnnkit.guards import call_without
 OK_FORMAT = False  # otter: exception-based format
 name = "conv2d_single"
 points = 3
-all_or_nothing = True
+hidden_checks = ("other image and kernel sizes (non-square kernels included), no kernel flip, strides 2 and 3, "
+                 "padding 1 and 2, uint8 images computed in float, and no library convolution")
 
 
 @test_case(name="public_hand_example", points=1, hidden=False)
@@ -25,7 +26,8 @@ def public_hand_example(conv2d_single):
     out = np.asarray(out)
     assert out.shape == (2, 3), f"conv2d_single of a (3, 4) image with a (2, 2) kernel returned shape {out.shape}; expected (2, 3)"
     if np.allclose(out, -expected):
-        raise AssertionError("you flipped the kernel (true convolution); deep-learning libraries do not flip it")
+        raise AssertionError("this is the true convolution: the kernel is flipped; deep-learning libraries do not flip it "
+                             "(see Part C)")
     assert np.allclose(out, expected), f"conv2d_single returned\n{out}\nexpected\n{expected}"
 
 
@@ -53,52 +55,111 @@ _FORBIDDEN = {
 }
 
 
-def _reference(image, kernel, stride, padding):
-    from scipy.signal import correlate2d
+def _correlate(padded, kernel, stride):
+    """The cross-correlation of an already padded image, windows ``stride`` apart."""
+    kh, kw = kernel.shape
+    h, w = (padded.shape[0] - kh) // stride + 1, (padded.shape[1] - kw) // stride + 1
+    out = np.zeros((h, w))
+    for u in range(kh):
+        for v in range(kw):
+            out += kernel[u, v] * padded[u:u + stride * (h - 1) + 1:stride, v:v + stride * (w - 1) + 1:stride]
+    return out
 
-    padded = np.pad(np.asarray(image, dtype=float), padding)
-    return correlate2d(padded, np.asarray(kernel, dtype=float), mode="valid")[::stride, ::stride]
+
+def _point_symmetric(kernel):
+    """A kernel equal to its flip, so that the flip mistake cannot show in the case that uses it."""
+    return kernel + kernel[::-1, ::-1]
 
 
-@test_case(name="hidden_matches_scipy_random", points=0.5, hidden=True)
-def hidden_matches_scipy_random(conv2d_single):
+def _compare(conv2d_single, image, kernel, stride, padding, mistakes):
+    """Fail with the message of the first known mistake whose result the function returns, or with
+    the shapes or the error."""
+    image = np.asarray(image, dtype=float)
+    expected = _correlate(np.pad(image, padding), kernel, stride)
+    out = np.asarray(conv2d_single(image, kernel, stride=stride, padding=padding), dtype=float)
+    if out.shape == expected.shape and np.allclose(out, expected, atol=1e-9):
+        return
+    for message, wrong in mistakes(image, kernel, stride, padding).items():
+        if out.shape == wrong.shape and np.allclose(out, wrong, atol=1e-9):
+            raise AssertionError(message)
+    where = f"conv2d_single with stride={stride}, padding={padding} and a {kernel.shape} kernel"
+    assert out.shape == expected.shape, f"{where} returned shape {out.shape}; expected {expected.shape}"
+    raise AssertionError(f"{where} has the right shape but wrong values (largest error {np.abs(out - expected).max():.3g})")
+
+
+def _value_mistakes(image, kernel, stride, padding):
+    padded = np.pad(image, padding)
+    return {
+        "this is the true convolution: the kernel is flipped; compute the cross-correlation (see Part C)":
+            _correlate(padded, kernel[::-1, ::-1], stride),
+        "conv2d_single uses the transposed kernel: kernel[u, v] multiplies row i + u, column j + v (see Part C)":
+            _correlate(padded, kernel.T, stride),
+    }
+
+
+def _stride_mistakes(image, kernel, stride, padding):
+    padded = np.pad(image, padding)
+    full = _correlate(padded, kernel, 1)
+    h, w = _correlate(padded, kernel, stride).shape
+    return {
+        "conv2d_single ignores the stride: windows start `stride` pixels apart (see Parts B and C)": full,
+        "conv2d_single has the strided output size but its windows start 1 pixel apart: the window of out[i, j] "
+        "starts at row i*stride, column j*stride (see Part C)": full[:h, :w],
+    }
+
+
+def _padding_mistakes(image, kernel, stride, padding):
+    return {
+        "conv2d_single ignores the padding: pad the image with zero_pad first (see Parts A and C)":
+            _correlate(image, kernel, stride),
+        "conv2d_single pads one side only: `padding` zeros go on EACH side (see Part A)":
+            _correlate(np.pad(image, (0, padding)), kernel, stride),
+        "conv2d_single pads 2 * padding on each side: `padding` is the width on each side (see Part A)":
+            _correlate(np.pad(image, 2 * padding), kernel, stride),
+    }
+
+
+@test_case(name="hidden_values_no_flip", points=0.5, hidden=True)
+def hidden_values_no_flip(conv2d_single):
     rng = np.random.default_rng(2024)
-    configs = [((9, 7), (3, 3), 1, 0), ((10, 11), (2, 2), 1, 0), ((12, 9), (4, 2), 2, 1),
-               ((13, 13), (3, 5), 3, 2), ((8, 6), (1, 1), 2, 0), ((7, 7), (5, 5), 1, 2), ((11, 10), (3, 3), 2, 1)]
-    for shape, kshape, stride, padding in configs:
-        image, kernel = rng.normal(size=shape), rng.normal(size=kshape)
-        expected = _reference(image, kernel, stride, padding)
-        out = np.asarray(conv2d_single(image, kernel, stride=stride, padding=padding))
-        where = f"image {shape}, kernel {kshape}, stride={stride}, padding={padding}"
-        assert out.shape == expected.shape, f"conv2d_single with {where} returned shape {out.shape}; expected {expected.shape}"
-        assert np.allclose(out, expected, atol=1e-9), (
-            f"conv2d_single with {where}: largest error {np.abs(out - expected).max():.3g}"
-        )
+    for shape, kshape in [((9, 7), (3, 3)), ((10, 11), (2, 2)), ((8, 9), (4, 2)), ((6, 8), (1, 1)), ((7, 7), (3, 5))]:
+        _compare(conv2d_single, rng.normal(size=shape), rng.normal(size=kshape), 1, 0, _value_mistakes)
 
 
-@test_case(name="hidden_cross_correlation_not_convolution", points=0.5, hidden=True)
-def hidden_cross_correlation_not_convolution(conv2d_single):
+@test_case(name="hidden_strides", points=0.5, hidden=True)
+def hidden_strides(conv2d_single):
     rng = np.random.default_rng(7)
-    image = rng.normal(size=(6, 6))
-    kernel = np.array([[1.0, 2.0, 0.0], [0.0, 0.0, -1.0], [3.0, 0.0, 0.0]])
-    out = np.asarray(conv2d_single(image, kernel))
-    flipped = _reference(image, kernel[::-1, ::-1], 1, 0)
-    if out.shape == flipped.shape and np.allclose(out, flipped):
-        raise AssertionError("conv2d_single flips the kernel (true convolution); compute the cross-correlation")
-    assert np.allclose(out, _reference(image, kernel, 1, 0)), "conv2d_single with an asymmetric kernel is wrong"
+    for shape, kshape, stride in [((12, 9), (3, 3), 2), ((13, 13), (3, 5), 3), ((8, 6), (1, 1), 2), ((11, 10), (2, 4), 2)]:
+        kernel = _point_symmetric(rng.normal(size=kshape))
+        _compare(conv2d_single, rng.normal(size=shape), kernel, stride, 0, _stride_mistakes)
 
 
-@test_case(name="hidden_no_library_and_uint8_input", points=0.5, hidden=True)
-def hidden_no_library_and_uint8_input(conv2d_single):
-    rng = np.random.default_rng(3)
-    image = rng.integers(0, 256, size=(10, 9), dtype=np.uint8)
-    kernel = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+@test_case(name="hidden_padding", points=0.25, hidden=True)
+def hidden_padding(conv2d_single):
+    rng = np.random.default_rng(8)
+    for shape, kshape, stride, padding in [((7, 7), (5, 5), 1, 2), ((9, 6), (3, 2), 1, 1), ((10, 11), (3, 3), 2, 1)]:
+        kernel = _point_symmetric(rng.normal(size=kshape))
+        _compare(conv2d_single, rng.normal(size=shape), kernel, stride, padding, _padding_mistakes)
+
+
+@test_case(name="hidden_uint8_in_float", points=0.125, hidden=True)
+def hidden_uint8_in_float(conv2d_single):
+    image = np.random.default_rng(3).integers(0, 256, size=(10, 9), dtype=np.uint8)
     copy = image.copy()
-    out = np.asarray(call_without(conv2d_single, _FORBIDDEN, image, kernel, stride=2, padding=1))
+    kernel = np.array([[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]])  # equal to its flip and its transpose
+    out = np.asarray(conv2d_single(image, kernel))
     assert np.array_equal(image, copy), "conv2d_single must not modify its input"
-    expected = _reference(image, kernel, 2, 1)
-    assert out.shape == expected.shape, f"conv2d_single returned shape {out.shape}; expected {expected.shape}"
-    assert np.allclose(out, expected), (
+    expected = _correlate(image.astype(float), kernel, 1)
+    assert out.shape == expected.shape and np.allclose(out, expected), (
         "conv2d_single on a uint8 image gives wrong values; convert the image to float first "
-        "(uint8 arithmetic wraps around at 256)"
+        "(uint8 arithmetic wraps around at 256; see Part C)"
     )
+    assert np.issubdtype(out.dtype, np.floating), f"conv2d_single returned {out.dtype}; return a float array"
+
+
+@test_case(name="hidden_no_library", points=0.125, hidden=True)
+def hidden_no_library(conv2d_single):
+    rng = np.random.default_rng(4)
+    image, kernel = rng.normal(size=(9, 8)), rng.normal(size=(3, 3))
+    out = np.asarray(call_without(conv2d_single, _FORBIDDEN, image, kernel))
+    assert out.shape == (7, 6), f"conv2d_single of a (9, 8) image with a (3, 3) kernel returned shape {out.shape}; expected (7, 6)"

@@ -5,7 +5,8 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "zero_pad"
 points = 2
-all_or_nothing = True
+hidden_checks = ("other shapes and pad widths (pad 0 included), zeros on each side of H and W only, "
+                 "the input's dtype kept (uint8, float32) and the input left unmodified")
 
 
 @test_case(name="public_pads_2d_image", points=0.5, hidden=False)
@@ -31,23 +32,41 @@ def public_pads_batch_spatial_axes(zero_pad):
     assert out.sum() == x.sum(), "padding must add zeros only"
 
 
-def _reference_zero_pad(x, pad):
-    if x.ndim == 2:
-        return np.pad(x, pad)
-    return np.pad(x, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+# --- hidden -------------------------------------------------------------------------------------
+def _spatial(x, before, after):
+    """``x`` with ``before``/``after`` zeros on its spatial axes (the first two of an image, the
+    middle two of a batch)."""
+    widths = [(before, after)] * 2
+    return np.pad(x, widths if x.ndim == 2 else [(0, 0), *widths, (0, 0)])
 
 
-@test_case(name="hidden_matches_reference_on_random_inputs", points=0.5, hidden=True)
-def hidden_matches_reference_on_random_inputs(zero_pad):
+def _mistakes(x, pad):
+    """What the known mistakes return: ``{message: array}``."""
+    return {
+        "zero_pad also padded the batch and channel axes: pad only H and W (see Part A)": np.pad(x, pad),
+        "zero_pad put all the zeros on one side: pad adds `pad` rows and columns on EACH side (see Part A)":
+            _spatial(x, 0, pad),
+        "zero_pad added 2 * pad zeros on each side: `pad` is the width of the frame on each side (see Part A)":
+            _spatial(x, 2 * pad, 2 * pad),
+    }
+
+
+@test_case(name="hidden_other_shapes_and_pads", points=0.5, hidden=True)
+def hidden_other_shapes_and_pads(zero_pad):
     rng = np.random.default_rng(11)
     for shape, pad in [((7, 4), 3), ((1, 6, 3, 1), 1), ((3, 2, 5, 4), 2), ((5, 5), 0), ((1, 1, 1, 7), 4)]:
         x = rng.normal(size=shape)
         out = np.asarray(zero_pad(x, pad))
-        expected = _reference_zero_pad(x, pad)
+        expected = _spatial(x, pad, pad)
+        if out.shape == expected.shape and np.array_equal(out, expected):
+            continue
+        for message, wrong in _mistakes(x, pad).items():
+            if pad and out.shape == wrong.shape and np.array_equal(out, wrong):
+                raise AssertionError(message)
         assert out.shape == expected.shape, (
-            f"zero_pad of shape {shape} with pad={pad} returned shape {out.shape}; expected {expected.shape}"
+            f"zero_pad of a {x.ndim}-d input returned shape {out.shape}; expected {expected.shape}"
         )
-        assert np.array_equal(out, expected), f"zero_pad of shape {shape} with pad={pad} has wrong values"
+        raise AssertionError(f"zero_pad of a {x.ndim}-d input with pad={pad} has the right shape but wrong values")
 
 
 @test_case(name="hidden_keeps_dtype_and_input", points=0.5, hidden=True)
@@ -58,4 +77,5 @@ def hidden_keeps_dtype_and_input(zero_pad):
     assert np.array_equal(x, copy), "zero_pad must not modify its input"
     assert out.dtype == np.uint8, f"zero_pad turned a uint8 batch into {out.dtype}; keep the input's dtype"
     f32 = np.ones((3, 3), dtype=np.float32)
-    assert np.asarray(zero_pad(f32, 2)).dtype == np.float32, "zero_pad must keep float32 as float32"
+    out = np.asarray(zero_pad(f32, 2))
+    assert out.dtype == np.float32, f"zero_pad turned float32 into {out.dtype}; keep the input's dtype"

@@ -6,7 +6,7 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "layer_table"
 points = 3
-all_or_nothing = True
+hidden_checks = "the output shape and parameter count of pool1, conv2, pool2, flatten and dense, each against the model"
 
 LAYERS = ("conv1", "pool1", "conv2", "pool2", "flatten", "dense")
 
@@ -45,17 +45,57 @@ def _model():
     ])
 
 
-@test_case(name="hidden_matches_keras_model", points=2, hidden=True)
-def hidden_matches_keras_model(layer_table):
-    model = _model()
-    wrong = []
-    for layer_name in LAYERS:
-        layer = model.get_layer(layer_name)
-        shape = tuple(int(d) for d in layer.output.shape[1:])
-        params = int(layer.count_params())
-        mine = tuple(layer_table[layer_name])
-        if tuple(mine[0]) != shape:
-            wrong.append(f"{layer_name}: output shape {tuple(mine[0])}, the model's is {shape}")
-        if mine[1] != params:
-            wrong.append(f"{layer_name}: {mine[1]} parameters, the model has {params}")
-    assert not wrong, "layer_table does not match the model: " + "; ".join(wrong)
+def _truth(layer_name):
+    """(output shape, parameters) of one layer of the model."""
+    layer = _model().get_layer(layer_name)
+    return tuple(int(d) for d in layer.output.shape[1:]), int(layer.count_params())
+
+
+def _check(layer_table, layer_name, mistakes):
+    """layer_table[layer_name] against the model; ``mistakes``: {wrong (shape, parameters): message}."""
+    mine = layer_table[layer_name]
+    mine = (tuple(mine[0]), mine[1])
+    truth = _truth(layer_name)
+    if mine == truth:
+        return
+    if mine in mistakes:
+        raise AssertionError(mistakes[mine])
+    assert mine[0] == truth[0], f"{layer_name}: the output shape {mine[0]} differs from the model's (see the rules of Part C)"
+    raise AssertionError(f"{layer_name}: the parameter count {mine[1]} differs from the model's (see the rules of Part C)")
+
+
+@test_case(name="hidden_pooling_layers", points=0.5, hidden=True)
+def hidden_pooling_layers(layer_table):
+    _check(layer_table, "pool1", {((13, 13, 32), 320): "pool1: a pooling layer has no parameters (see Part C)",
+                                  ((26, 26, 32), 0): "pool1: MaxPooling2D(2) halves the height and width (see Part C)"})
+    _check(layer_table, "pool2", {((6, 6, 64), 0): "pool2 rounds up: MaxPooling2D(2) drops the odd row and column, "
+                                                   "floor(11 / 2) = 5 (see Part C)",
+                                  ((5, 5, 64), 18_496): "pool2: a pooling layer has no parameters (see Part C)"})
+
+
+@test_case(name="hidden_conv2", points=0.5, hidden=True)
+def hidden_conv2(layer_table):
+    _check(layer_table, "conv2", {
+        ((11, 11, 64), 3 * 3 * 64 + 64): "conv2 counts one input channel: each of its 64 filters has one 3x3 kernel "
+                                         "per input channel, 32 of them (see Part C)",
+        ((11, 11, 64), 3 * 3 * 32 * 64): "conv2 forgets the biases: one per filter (see Part C)",
+        ((13, 13, 64), 3 * 3 * 32 * 64 + 64): "conv2 keeps the size, but a 'valid' 3x3 convolution takes 2 rows and "
+                                              "columns: 13 - 3 + 1 (see Part C)",
+    })
+
+
+@test_case(name="hidden_flatten", points=0.5, hidden=True)
+def hidden_flatten(layer_table):
+    _check(layer_table, "flatten", {
+        ((6 * 6 * 64,), 0): "flatten follows a pool2 that rounds up; MaxPooling2D(2) drops the odd row and column (see Part C)",
+        ((5, 5, 64), 0): "flatten has ONE axis of length H * W * C (see Part C)",
+    })
+
+
+@test_case(name="hidden_dense", points=0.5, hidden=True)
+def hidden_dense(layer_table):
+    _check(layer_table, "dense", {
+        ((47,), 1600 * 47): "dense forgets the biases: one per unit, 47 (see Part C)",
+        ((47,), 6 * 6 * 64 * 47 + 47): "dense follows a pool2 that rounds up; MaxPooling2D(2) drops the odd row and "
+                                       "column (see Part C)",
+    })

@@ -7,7 +7,9 @@ from cnnkit.guards import call_without
 OK_FORMAT = False  # otter: exception-based format
 name = "max_pool2d"
 points = 3
-all_or_nothing = True
+hidden_checks = ("other sizes and channel counts, the default stride (= pool_size), explicit strides smaller and larger than "
+                 "the window, windows that do not fit dropped, negative values, each channel pooled on its own, "
+                 "the input left unmodified, and no library pooling")
 
 
 @test_case(name="public_hand_example", points=1, hidden=False)
@@ -22,6 +24,8 @@ def public_hand_example(max_pool2d):
     out = np.asarray(out)
     assert out.shape == (1, 2, 2, 1), f"max_pool2d of a (1, 4, 4, 1) batch returned shape {out.shape}; expected (1, 2, 2, 1)"
     expected = np.array([[4, 5], [6, 7]], dtype=float)
+    if np.allclose(out[0, :, :, 0], [[2.5, 2.0], [2.25, 3.25]]):
+        raise AssertionError("this is average pooling: max pooling keeps the largest value of each window (see Part A)")
     assert np.allclose(out[0, :, :, 0], expected), f"max_pool2d returned\n{out[0, :, :, 0]}\nexpected\n{expected}"
 
 
@@ -48,48 +52,92 @@ _FORBIDDEN = {
 }
 
 
-def _keras_pool(x, pool_size, stride, kind):
+def _keras_max_pool(x, pool_size, stride):
     import keras
 
-    layer_class = keras.layers.MaxPooling2D if kind == "max" else keras.layers.AveragePooling2D
-    layer = layer_class(pool_size=pool_size, strides=stride, padding="valid")
+    layer = keras.layers.MaxPooling2D(pool_size=pool_size, strides=stride, padding="valid")
     return np.asarray(layer(x.astype("float32")), dtype=float)
 
 
-@test_case(name="hidden_matches_keras_random", points=0.5, hidden=True)
-def hidden_matches_keras_random(max_pool2d):
-    rng = np.random.default_rng(21)
-    for xshape, pool_size, stride in [((2, 8, 8, 3), 2, None), ((1, 7, 9, 2), 2, None), ((3, 9, 8, 1), 3, 2),
-                                      ((1, 6, 5, 4), 2, 1), ((2, 10, 10, 2), 3, 3), ((1, 11, 7, 1), 4, 2)]:
-        x = rng.normal(size=xshape)
-        expected = _keras_pool(x, pool_size, stride, "max")
-        out = np.asarray(max_pool2d(x, pool_size=pool_size, stride=stride))
-        where = f"max_pool2d of {xshape} with pool_size={pool_size}, stride={stride}"
-        assert out.shape == expected.shape, f"{where} returned shape {out.shape}; expected {expected.shape}"
-        average = _keras_pool(x, pool_size, stride, "avg")
-        if np.allclose(out, average, atol=1e-5):
-            raise AssertionError(f"{where} returns the window averages; max pooling keeps the largest value")
-        assert np.allclose(out, expected, atol=1e-5), f"{where} differs from keras.layers.MaxPooling2D"
+def _pool(x, pool_size, stride, reduce):
+    """Pooling with ``reduce`` (np.max, np.mean) over each "valid" window, channel by channel."""
+    n, h, w, c = x.shape
+    h_out, w_out = (h - pool_size) // stride + 1, (w - pool_size) // stride + 1
+    out = np.zeros((n, h_out, w_out, c))
+    for i in range(h_out):
+        for j in range(w_out):
+            window = x[:, i * stride:i * stride + pool_size, j * stride:j * stride + pool_size, :]
+            out[:, i, j, :] = reduce(window, axis=(1, 2))
+    return out
 
 
-@test_case(name="hidden_negative_values_and_channels", points=0.5, hidden=True)
-def hidden_negative_values_and_channels(max_pool2d):
-    x = -1.0 - np.arange(2 * 4 * 4 * 3, dtype=float).reshape(2, 4, 4, 3)  # every value negative
-    out = np.asarray(max_pool2d(x))
-    expected = _keras_pool(x, 2, None, "max")
-    assert out.shape == expected.shape, f"max_pool2d returned shape {out.shape}; expected {expected.shape}"
-    assert np.allclose(out, expected), (
-        "max_pool2d is wrong when every value is negative (do not start the maximum at 0) or mixes channels "
-        "(pool each channel on its own)"
-    )
+def _mistakes(x, pool_size, stride):
+    """What the known mistakes return: a list of (message, array)."""
+    step = pool_size if stride is None else stride
+    return [
+        ("this is average pooling: max pooling keeps the largest value of each window (see Part A)",
+         _pool(x, pool_size, step, np.mean)),
+        ("max_pool2d ignores the stride: the windows start `stride` pixels apart, and overlap when stride < pool_size "
+         "(see Part A)", _pool(x, pool_size, pool_size, np.max)),
+        ("max_pool2d uses stride 1 when stride is None; None means stride = pool_size (see Part A)",
+         _pool(x, pool_size, 1, np.max)),
+        ("max_pool2d starts the maximum at 0: a window of negative values has a negative maximum (see Part A)",
+         np.maximum(_pool(x, pool_size, step, np.max), 0)),
+        ("max_pool2d takes the maximum across channels too: each channel is pooled on its own (see Part A)",
+         np.broadcast_to(_pool(x, pool_size, step, np.max).max(axis=-1, keepdims=True),
+                         _pool(x, pool_size, step, np.max).shape)),
+    ]
+
+
+def _check(max_pool2d, configs, x_of):
+    """max_pool2d against Keras: ``configs`` of (x shape, pool_size, stride); ``x_of(shape)`` makes the input."""
+    for xshape, pool_size, stride in configs:
+        x = x_of(xshape)
+        expected = _keras_max_pool(x, pool_size, stride)
+        out = np.asarray(max_pool2d(x, pool_size=pool_size, stride=stride), dtype=float)
+        if out.shape == expected.shape and np.allclose(out, expected, atol=1e-5):
+            continue
+        for message, wrong in _mistakes(x, pool_size, stride):
+            if out.shape == wrong.shape and np.allclose(out, wrong, atol=1e-5):
+                raise AssertionError(message)
+        where = f"max_pool2d with pool_size={pool_size}, stride={stride}"
+        assert out.shape == expected.shape, (
+            f"{where} returned shape {out.shape}; expected {expected.shape} (windows that do not fit are dropped)"
+        )
+        raise AssertionError(f"{where} differs from keras.layers.MaxPooling2D")
+
+
+def _positive(seed):
+    """Random positive inputs (the negative case checks negative values on its own)."""
+    rng = np.random.default_rng(seed)
+    return lambda shape: rng.uniform(0.5, 5.0, size=shape)
+
+
+@test_case(name="hidden_default_stride", points=0.5, hidden=True)
+def hidden_default_stride(max_pool2d):
+    _check(max_pool2d, [((2, 8, 8, 3), 2, None), ((1, 7, 9, 2), 2, None), ((3, 9, 11, 1), 3, None),
+                        ((1, 5, 5, 4), 4, None)], _positive(21))
+
+
+@test_case(name="hidden_explicit_strides", points=0.5, hidden=True)
+def hidden_explicit_strides(max_pool2d):
+    _check(max_pool2d, [((3, 9, 8, 1), 3, 2), ((1, 6, 5, 4), 2, 1), ((2, 10, 10, 2), 2, 3), ((1, 11, 7, 1), 4, 2)],
+           _positive(22))
+
+
+@test_case(name="hidden_negative_values_channels_and_input", points=0.25, hidden=True)
+def hidden_negative_values_channels_and_input(max_pool2d):
+    rng = np.random.default_rng(23)
+    _check(max_pool2d, [((2, 4, 4, 3), 2, None), ((1, 6, 6, 2), 3, None)], lambda shape: -1.0 - rng.random(shape) * 5)
+    _check(max_pool2d, [((2, 4, 6, 3), 2, None)], lambda shape: rng.normal(size=shape) + np.arange(shape[-1]) * 3.0)
+    x = rng.normal(size=(1, 6, 6, 3))
     copy = x.copy()
     max_pool2d(x, pool_size=3, stride=1)
     assert np.array_equal(x, copy), "max_pool2d must not modify its input"
 
 
-@test_case(name="hidden_no_library", points=0.5, hidden=True)
+@test_case(name="hidden_no_library", points=0.25, hidden=True)
 def hidden_no_library(max_pool2d):
     x = np.random.default_rng(5).normal(size=(2, 6, 6, 2))
-    expected = _keras_pool(x, 2, None, "max")
     out = np.asarray(call_without(max_pool2d, _FORBIDDEN, x, pool_size=2))
-    assert out.shape == expected.shape and np.allclose(out, expected, atol=1e-5), "max_pool2d gives wrong values"
+    assert out.shape == (2, 3, 3, 2), f"max_pool2d returned shape {out.shape}; expected (2, 3, 3, 2)"
