@@ -5,10 +5,11 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "precision_recall_f1"
 points = 2
-all_or_nothing = True
+hidden_checks = ("examples where precision and recall differ (not swapped), F1 as their harmonic mean, the accuracy, "
+                 "0.0 for every ratio whose denominator is 0, Python floats, and list and bool inputs")
 
 
-@test_case(name="public_hand_example", points=1, hidden=False)
+@test_case(name="public_hand_example", points=0.5, hidden=False)
 def public_hand_example(precision_recall_f1):
     y_true = np.array([1, 1, 1, 0, 0, 0, 0, 0])
     y_pred = np.array([1, 1, 0, 1, 0, 0, 0, 0])   # TP 2, FN 1, FP 1, TN 4
@@ -19,19 +20,89 @@ def public_hand_example(precision_recall_f1):
 
 
 # --- hidden -------------------------------------------------------------------------------------
-@test_case(name="hidden_random_and_degenerate", points=1, hidden=True)
-def hidden_random_and_degenerate(precision_recall_f1):
+def _counts(y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true).astype(bool), np.asarray(y_pred).astype(bool)
+    return (int(np.sum(y_true & y_pred)), int(np.sum(~y_true & y_pred)), int(np.sum(y_true & ~y_pred)),
+            int(np.sum(~y_true & ~y_pred)))
+
+
+def _asymmetric_cases():
+    """Label pairs where precision and recall differ, the first one a small hand case."""
     rng = np.random.default_rng(8)
-    for _ in range(5):
-        y_true, y_pred = rng.integers(0, 2, 200), rng.integers(0, 2, 200)
-        tp = np.sum((y_true == 1) & (y_pred == 1))
-        p, r = tp / np.sum(y_pred == 1), tp / np.sum(y_true == 1)
+    cases = [(np.array([1, 1, 1, 1, 0, 0, 0, 0, 0, 0]), np.array([1, 0, 0, 0, 1, 0, 0, 0, 0, 0]))]  # TP 1, FN 3, FP 1
+    for p_true, p_pred in [(0.3, 0.6), (0.5, 0.2), (0.7, 0.4)]:
+        cases.append((rng.random(200) < p_true, rng.random(200) < p_pred))
+    cases = [(y_true.astype(int), y_pred.astype(int)) for y_true, y_pred in cases]
+    return cases
+
+
+@test_case(name="hidden_precision_and_recall", points=0.5, hidden=True)
+def hidden_precision_and_recall(precision_recall_f1):
+    for y_true, y_pred in _asymmetric_cases():
+        tp, fp, fn, _ = _counts(y_true, y_pred)
+        p, r = tp / (tp + fp), tp / (tp + fn)
         m = precision_recall_f1(y_true, y_pred)
-        for key, expected in [("precision", p), ("recall", r), ("f1", 2 * p * r / (p + r)), ("accuracy", np.mean(y_true == y_pred))]:
-            assert np.isclose(m[key], expected), f"{key} is {m[key]}, expected {expected:.4f}"
-    never = precision_recall_f1(np.array([1, 0, 0, 1]), np.array([0, 0, 0, 0]))
-    assert never["precision"] == 0 and never["recall"] == 0 and never["f1"] == 0 and np.isclose(never["accuracy"], 0.5), (
-        f"a classifier that never predicts 1 has precision, recall and F1 0 (not an error, not nan); got {never}"
+        assert not (np.isclose(m["precision"], r) and np.isclose(m["recall"], p)), (
+            "precision and recall are swapped: precision = TP / (TP + FP) (of the predicted smiles), recall = "
+            "TP / (TP + FN) (of the true smiles); see Part E"
+        )
+        assert np.isclose(m["precision"], p), f"precision is {m['precision']:.4f}, expected TP / (TP + FP) = {p:.4f}"
+        assert np.isclose(m["recall"], r), f"recall is {m['recall']:.4f}, expected TP / (TP + FN) = {r:.4f}"
+
+
+@test_case(name="hidden_f1", points=0.25, hidden=True)
+def hidden_f1(precision_recall_f1):
+    for y_true, y_pred in _asymmetric_cases():
+        tp, fp, fn, _ = _counts(y_true, y_pred)
+        p, r = tp / (tp + fp), tp / (tp + fn)
+        f1 = precision_recall_f1(y_true, y_pred)["f1"]
+        assert not np.isclose(f1, (p + r) / 2), (
+            "F1 is the arithmetic mean of precision and recall here; it is their harmonic mean 2 P R / (P + R) "
+            "(see Part E)"
+        )
+        assert np.isclose(f1, 2 * p * r / (p + r)), f"F1 is {f1:.4f}, expected 2 P R / (P + R) = {2 * p * r / (p + r):.4f}"
+
+
+@test_case(name="hidden_accuracy", points=0.25, hidden=True)
+def hidden_accuracy(precision_recall_f1):
+    for y_true, y_pred in _asymmetric_cases():
+        tp, fp, fn, tn = _counts(y_true, y_pred)
+        accuracy = precision_recall_f1(y_true, y_pred)["accuracy"]
+        assert np.isclose(accuracy, (tp + tn) / len(y_true)), (
+            f"accuracy is {accuracy:.4f}, expected (TP + TN) / N = {(tp + tn) / len(y_true):.4f}: the share of all "
+            "examples, both classes, predicted right"
+        )
+
+
+@test_case(name="hidden_zero_denominators", points=0.25, hidden=True)
+def hidden_zero_denominators(precision_recall_f1):
+    cases = [
+        ([1, 0, 0, 1], [0, 0, 0, 0], (0.0, 0.0, 0.0, 0.5), "nothing predicted positive: precision 0.0"),
+        ([0, 0, 0, 0, 0], [0, 1, 1, 0, 0], (0.0, 0.0, 0.0, 0.6), "no true positive example: recall 0.0"),
+        ([0, 0, 0], [0, 0, 0], (0.0, 0.0, 0.0, 1.0), "no positives at all: precision, recall and F1 0.0"),
+        ([1, 1, 0, 0], [0, 0, 1, 1], (0.0, 0.0, 0.0, 0.0), "no true positive: F1 0.0 (P + R = 0)"),
+    ]
+    for y_true, y_pred, expected, what in cases:
+        m = precision_recall_f1(np.array(y_true), np.array(y_pred))
+        got = tuple(m[k] for k in ("precision", "recall", "f1", "accuracy"))
+        assert all(v is not None and not np.isnan(v) for v in got), (
+            f"{what}; a ratio whose denominator is 0 is 0.0, not nan or None"
+        )
+        assert np.allclose(got, expected), f"{what}; got precision, recall, F1, accuracy = {got}"
+
+
+@test_case(name="hidden_types_and_inputs", points=0.25, hidden=True)
+def hidden_types_and_inputs(precision_recall_f1):
+    for y_true, y_pred in [([True, False, True, True], [True, True, False, True]), ([1, 0, 1, 1], [1, 1, 0, 1]),
+                           (np.array([1, 0, 0]), np.array([0, 0, 0]))]:
+        m = precision_recall_f1(y_true, y_pred)
+        assert isinstance(m, dict) and set(m) == {"precision", "recall", "f1", "accuracy"}, (
+            f"precision_recall_f1 must return a dict with the keys precision, recall, f1 and accuracy, got {m!r}"
+        )
+        assert all(isinstance(v, float) for v in m.values()), (
+            f"every value must be a float, got {[type(v).__name__ for v in m.values()]} (0 is an int: write 0.0)"
+        )
+    m = precision_recall_f1([True, False, True, True], [True, True, False, True])       # TP 2, FP 1, FN 1, TN 0
+    assert np.allclose([m["precision"], m["recall"], m["accuracy"]], [2 / 3, 2 / 3, 0.5]), (
+        f"lists of bools must work like 0/1 arrays; got {m}"
     )
-    perfect = precision_recall_f1([True, False, True], [True, False, True])
-    assert all(np.isclose(perfect[k], 1.0) for k in ("precision", "recall", "f1", "accuracy")), f"a perfect classifier scores 1 everywhere; got {perfect}"
