@@ -6,7 +6,11 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "experiment"
 points = 2
-all_or_nothing = True
+
+hidden_checks = ("the saved wider and deeper models' Dense layers against wider_sizes and deeper_sizes with softmax "
+                 "outputs, the saved CNN against the reference, every history of the budget's number of epochs "
+                 "(loss, accuracy, val_loss, val_accuracy) with its training seconds, and each model's accuracy on "
+                 "hidden EMNIST images")
 
 MODEL_FILES = {"wider": "wider.keras", "deeper": "deeper.keras", "cnn": "cnn.keras"}
 
@@ -62,6 +66,11 @@ def hidden_saved_architectures(wider_model, deeper_model, cnn_model, wider_sizes
         assert not [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)], (
             f"{MODEL_FILES[label]} must be a dense network"
         )
+        probs = np.asarray(model(np.random.default_rng(0).random((3, 28, 28, 1)).astype("float32")), dtype=np.float64)
+        assert (probs >= 0).all() and np.allclose(probs.sum(axis=1), 1, atol=1e-4), (
+            f"the saved {MODEL_FILES[label]} does not output probabilities: build_dense ends with "
+            "Dense(num_classes, activation='softmax'); train again and submit the new file"
+        )
     reference = _course().REFERENCE_CNN_PARAMS
     assert cnn_model.count_params() == reference, (
         f"the saved cnn.keras has {cnn_model.count_params()} parameters; the reference CNN has {reference}"
@@ -72,11 +81,16 @@ def hidden_saved_architectures(wider_model, deeper_model, cnn_model, wider_sizes
 def hidden_same_training_budget(histories):
     budget = _budget()
     for label in MODEL_FILES:
-        epochs = len(histories[label]["val_accuracy"])
-        assert epochs == budget["epochs"], (
-            f"{label} was trained for {epochs} epochs; the budget is {budget['epochs']} for every network"
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            epochs = len(histories[label].get(key, []))
+            assert epochs == budget["epochs"], (
+                f"histories[{label!r}][{key!r}] holds {epochs} epochs; every network trains the budget's "
+                f"{budget['epochs']} epochs with validation after each (see Part D)"
+            )
+        seconds = histories[label]["seconds"]
+        assert isinstance(seconds, (int, float)) and seconds > 0, (
+            f"histories[{label!r}]['seconds'] = {seconds!r}; it must be the training time in seconds"
         )
-        assert float(histories[label]["seconds"]) > 0, f"histories[{label!r}]['seconds'] must be the training time"
 
 
 @test_case(name="hidden_models_learned", points=0.25, hidden=True)
