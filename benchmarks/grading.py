@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import signal
 import socket
 import shutil
 import statistics
@@ -51,6 +50,8 @@ def _env() -> dict[str, str]:
 
 
 CPUACCT = Path("/sys/fs/cgroup/cpuacct")
+#: How long the processes a measured command leaves (its forkserver) may take to end, in seconds.
+LEFTOVER_WAIT_S = 30.0
 
 
 def run_measured(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
@@ -69,7 +70,11 @@ def run_measured(command: list[str], cwd: Path | None = None) -> tuple[float, fl
         raise RuntimeError(f"{' '.join(command[:4])} ... failed: {proc.stderr.read().decode()[-2000:]}")
     if not counted:
         return wall, usage.ru_utime + usage.ru_stime
+    deadline = time.monotonic() + LEFTOVER_WAIT_S
     while (group / "cgroup.procs").read_text().strip():  # what outlived the command, e.g. a forkserver
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"processes of {' '.join(command[:4])} ... still run {LEFTOVER_WAIT_S:g} s after it ended: "
+                               f"pids {(group / 'cgroup.procs').read_text().split()}")
         time.sleep(0.1)
     cpu = int((group / "cpuacct.usage").read_text()) / 1e9
     group.rmdir()
@@ -175,29 +180,21 @@ def workers_and_projection(examples: Path, copies: int, cpu_per_submission: floa
 
 @contextlib.contextmanager
 def local_dask_cluster(workers: int = 2) -> Iterator[str]:
-    """A ``dask scheduler`` and ``workers`` single-threaded ``dask worker`` processes on loopback;
-    yields the scheduler's address and stops them all afterwards."""
+    """The kit's local Dask cluster (:class:`cnnkit_course.grading.cluster.LocalCluster`) with
+    ``workers`` single-threaded workers; yields the scheduler's address and stops it afterwards."""
+    from cnnkit_course.grading.cluster import LocalCluster
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    address, dask = f"tcp://127.0.0.1:{port}", str(Path(sys.executable).parent / "dask")
-    env = {**_env(), "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
-    procs = [subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
-    procs += [subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-              for _ in range(workers)]
+    running = LocalCluster(f"tcp://127.0.0.1:{port}", _env())
     try:
-        from distributed import Client
-
-        with Client(address, timeout=60) as client:
-            client.wait_for_workers(workers, timeout=120)
-        yield address
+        for _ in range(workers):
+            running.add_worker()
+        running.wait_for_workers(workers)
+        yield running.address
     finally:
-        for proc in procs:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        running.close()
 
 
 def local_and_dask(examples: Path, copies: int) -> list[str]:

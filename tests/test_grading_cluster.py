@@ -24,7 +24,6 @@ from tests.servers import free_port
 from tests.test_hostile import _hostile_notebooks, _write
 
 A1, A2 = "a1_convolution", "a2_pooling"
-DASK = Path(sys.executable).parent / "dask"
 #: The scheduler gives a task up after this many deaths of its workers, plus one.
 ALLOWED_FAILURES = 1
 #: Marks every process of a grading started by a cluster worker (its temporary folder's prefix).
@@ -125,34 +124,13 @@ def _kill_tree(procs: list[psutil.Process]) -> None:
             pass
 
 
-class Cluster:
-    """A ``dask scheduler`` and ``dask worker --nthreads 1`` processes, each in its own process group."""
+class Cluster(cluster.LocalCluster):
+    """The kit's local cluster, its processes' output in ``logs``; closing it also ends what the
+    gradings of killed workers left."""
 
     def __init__(self, logs: Path) -> None:
-        self.logs, self.workers, self.started = logs, [], 0
-        self.address = f"tcp://127.0.0.1:{free_port()}"
-        env = _env(DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=str(ALLOWED_FAILURES))
-        self.scheduler = self._start([str(DASK), "scheduler", "--host", "127.0.0.1", "--port",
-                                      self.address.rsplit(":", 1)[1], "--no-dashboard"], env, "scheduler")
-
-    def _start(self, command: list[str], env: dict[str, str], name: str) -> subprocess.Popen:
-        log = (self.logs / f"{name}.log").open("ab")
-        return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def add_worker(self) -> subprocess.Popen:
-        worker = self._start([str(DASK), "worker", self.address, "--nthreads", "1", "--no-dashboard",
-                              "--host", "127.0.0.1"], _env(DASK_DISTRIBUTED__WORKER__DAEMON="False"),
-                             f"worker{self.started}")
-        self.workers.append(worker)
-        self.started += 1
-        return worker
-
-    def wait_for_workers(self, count: int, timeout_s: float = 120) -> None:
-        client = cluster.connect(self.address, timeout_s=30)
-        try:
-            client.wait_for_workers(count, timeout=timeout_s)
-        finally:
-            client.close()
+        super().__init__(f"tcp://127.0.0.1:{free_port()}",
+                         _env(DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=str(ALLOWED_FAILURES)), logs)
 
     def close(self) -> None:
         """Kill every process group of the cluster, then what gradings of killed workers left."""
@@ -162,8 +140,7 @@ class Cluster:
                 tree += psutil.Process(proc.pid).children(recursive=True)
             except psutil.NoSuchProcess:
                 pass
-        for proc in [*self.workers, self.scheduler]:
-            _kill_group(proc)
+        super().close()
         for proc in tree + _cluster_gradings():
             try:
                 proc.kill()

@@ -39,6 +39,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -236,6 +237,10 @@ def killed_worker_result(sub: Submission, allowed_failures: int) -> GradeResult:
                        f"{allowed_failures}); nothing was graded", isolation="")
 
 
+#: How often the scheduler is asked how many worker threads are connected, in seconds.
+THREADS_EVERY_S = 5.0
+
+
 def _threads(client: Any) -> int:
     """How many submissions to have at the cluster at once: one per worker thread now connected
     (at least one), so that none waits in a worker's queue, where the death of that worker would
@@ -270,10 +275,13 @@ def grade_on_cluster(submitted_dir: Path, out_dir: Path, scheduler_address: str,
     waiting, pending = list(reversed(subs)), {}
     failures: dict[str, str] = {}
     finished = 0
+    threads, asked = 1, -THREADS_EVERY_S
     try:
         with _stop_on_signals(running), tqdm(total=len(subs), desc="grading", unit="submission", file=sys.stdout) as bar:
             while (waiting or pending) and not running.stopped.is_set():
-                if waiting and len(pending) < _threads(client):
+                if time.monotonic() - asked >= THREADS_EVERY_S:  # a scheduler call: not on every pass
+                    threads, asked = _threads(client), time.monotonic()
+                if waiting and len(pending) < threads:
                     sub = waiting.pop()
                     future = client.submit(grade_task, sub.student_id, sub.assignment, pack_folder(sub.folder),
                                            batch_id, key=f"cnnkit-grade-{sub.key}-{batch_id}", pure=False)
@@ -326,3 +334,51 @@ def _stop_remote(client: Any, stop: Any, futures: list[Any]) -> None:
         client.cancel(futures)
     except Exception:
         pass
+
+
+class LocalCluster:
+    """A Dask cluster on this machine's loopback: a ``dask scheduler`` and ``dask worker --nthreads 1``
+    processes, each in a process group of its own (what a course's cluster runs on many machines;
+    the benchmark and the tests start it here).
+
+    Args:
+        address: ``tcp://127.0.0.1:PORT`` on a free port.
+        logs: a folder for each process's output (None: discarded).
+        env: the processes' environment (workers also get ``DASK_DISTRIBUTED__WORKER__DAEMON=False``,
+            since a grading starts processes of its own).
+    """
+
+    def __init__(self, address: str, env: dict[str, str], logs: Path | None = None) -> None:
+        self.address, self.env, self.logs = address, env, logs
+        self.dask = str(Path(sys.executable).parent / "dask")
+        self.workers: list[subprocess.Popen] = []
+        port = address.rsplit(":", 1)[1]
+        self.scheduler = self._start([self.dask, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+                                     env, "scheduler")
+
+    def _start(self, command: list[str], env: dict[str, str], name: str) -> subprocess.Popen:
+        log = (self.logs / f"{name}.log").open("ab") if self.logs is not None else subprocess.DEVNULL
+        return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def add_worker(self) -> subprocess.Popen:
+        """Start one more single-threaded worker; returns its process."""
+        worker = self._start([self.dask, "worker", self.address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
+                             {**self.env, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}, f"worker{len(self.workers)}")
+        self.workers.append(worker)
+        return worker
+
+    def wait_for_workers(self, count: int, timeout_s: float = 120) -> None:
+        client = connect(self.address, timeout_s=30)
+        try:
+            client.wait_for_workers(count, timeout=timeout_s)
+        finally:
+            client.close()
+
+    def close(self) -> None:
+        """Kill every process group of the cluster (workers first) and reap them."""
+        for proc in [*self.workers, self.scheduler]:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
