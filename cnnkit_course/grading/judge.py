@@ -6,7 +6,8 @@ student's function, a value, a trained model) is a stand-in that asks the kernel
 
 - plain values (numbers, strings, lists, dicts, NumPy arrays) are copied into the judge;
 - Keras models are saved by the kernel and loaded by the judge with ``safe_mode=True``, so the
-  judge evaluates them with its own TensorFlow;
+  judge evaluates them with its own TensorFlow; a model a test builds and passes to a student's
+  function travels the other way, saved by the judge and loaded in the kernel;
 - anything else, functions and classes above all, stays in the kernel as a
   :class:`RemoteObject`: calling it runs the student's code there and copies the result back.
 
@@ -172,7 +173,15 @@ class KernelHarness:
         return self._handle(value)
 
     def _decode(self, obj: Any) -> Any:
-        return _decode_plain(obj, self.folder, lambda o: self.handles[o["__handle__"]])
+        return _decode_plain(obj, self.folder, self._decode_special)
+
+    def _decode_special(self, obj: dict[str, Any]) -> Any:
+        if "__keras_from_judge__" in obj:  # a model a test built: loaded as any saved model is
+            import keras
+
+            return keras.saving.load_model(self.folder / Path(obj["__keras_from_judge__"]).name, compile=False,
+                                           safe_mode=True)
+        return self.handles[obj["__handle__"]]
 
 
 # --- the judge's side ---------------------------------------------------------------------------
@@ -269,13 +278,17 @@ class RemoteKernel:
     def _encode(self, value: Any) -> Any:
         return _encode_plain(value, self.files, self._encode_object)
 
-    @staticmethod
-    def _encode_object(value: Any) -> Any:
+    def _encode_object(self, value: Any) -> Any:
         if isinstance(value, RemoteObject):
             return {"__handle__": value._handle}
         handle = getattr(value, "_cnnkit_handle", None)
         if handle is not None:
             return {"__handle__": handle}
+        keras = sys.modules.get("keras")
+        if keras is not None and isinstance(value, keras.Model):  # a model the test built: sent as a file
+            path = self.files.new(".keras")
+            value.save(path)
+            return {"__keras_from_judge__": path.name}
         raise TypeError(f"cannot send a {type(value).__name__} to the submission")
 
     def _decode(self, obj: Any) -> Any:

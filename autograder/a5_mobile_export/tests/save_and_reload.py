@@ -80,6 +80,7 @@ def hidden_uses_model_and_path_given(save_and_reload, model, keras):
     other = keras.models.clone_model(model)
     folder = Path("check_save_and_reload")
     folder.mkdir(exist_ok=True)
+    folder.chmod(0o777)  # the judge makes it; the submission's (sandboxed) kernel writes in it
     path = folder / "another model.keras"
     try:
         reloaded = save_and_reload(other, str(path))

@@ -152,6 +152,7 @@ def hidden_returns_size_in_bytes(convert_to_tflite, model):
     assert model is not None, "model is None: the submission has no usable mobile_cnn.keras"
     folder = Path("check_convert_to_tflite")
     folder.mkdir(exist_ok=True)
+    folder.chmod(0o777)  # the judge makes it; the submission's (sandboxed) kernel writes in it
     path = folder / "another name.tflite"
     try:
         size = convert_to_tflite(model, str(path), "float32")

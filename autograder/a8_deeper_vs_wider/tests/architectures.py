@@ -134,12 +134,15 @@ def _count(sizes):
     return sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
 
 
-@test_case(name="hidden_wider_rules", points=0.25, hidden=True)
-def hidden_wider_rules(wider_sizes):
+@test_case(name="hidden_wider_rules", points=0.5, hidden=True)
+def hidden_wider_rules(wider_sizes, build_cnn):
     from cnnkit.config import load_course_config
 
     budget = load_course_config().REFERENCE_CNN_PARAMS
-    sizes = [int(w) for w in wider_sizes]
+    sizes = [int(w) for w in wider_sizes]  # (a release's None fails here, before the given CNN is looked at)
+    assert build_cnn().count_params() == budget, (
+        f"build_cnn() has {build_cnn().count_params()} parameters; the reference CNN has {budget}: do not change it"
+    )
     assert len(sizes) == len(BASELINE_SIZES), (
         f"wider_sizes = {sizes} has {len(sizes)} hidden layers; the wider network keeps Chapter 1's "
         f"{len(BASELINE_SIZES)} (adding layers makes it deeper, not wider)"
@@ -167,14 +170,4 @@ def hidden_deeper_rules(deeper_sizes):
     )
     assert abs(_count(sizes) / budget - 1) <= TOLERANCE, (
         f"deeper_sizes = {sizes} gives {_count(sizes)} parameters, outside 5 % of {budget}"
-    )
-
-
-@test_case(name="hidden_reference_cnn_is_the_budget", points=0.25, hidden=True)
-def hidden_reference_cnn_is_the_budget(build_cnn):
-    from cnnkit.config import load_course_config
-
-    budget = load_course_config().REFERENCE_CNN_PARAMS
-    assert build_cnn().count_params() == budget, (
-        f"build_cnn() has {build_cnn().count_params()} parameters; the reference CNN has {budget}: do not change it"
     )
