@@ -100,6 +100,38 @@ GRADE_WORKERS = 2
 #: ``~/.pgpass`` rather than here). ``CNNKIT_DB_URL`` overrides it.
 DB_URL: str | None = None
 
+# --- the course on a JupyterHub (`cnnkit hub`, deploy/jupyterhub_config.py) ----------------------
+#: One machine, local unix accounts (created by `cnnkit hub`), JupyterHub behind
+#: configurable-http-proxy. ``ip``/``port``: where students connect (the proxy); ``hub_port``,
+#: ``proxy_api_port``, ``formgrader_port`` and ``grader_service_port`` stay on 127.0.0.1.
+#: ``state_dir``: the hub's database and secret, the students' environment, the per-role Jupyter
+#: settings. ``exchange_root``: nbgrader's exchange (world-writable, as nbgrader documents).
+#: ``grader_account`` owns the course folder (this repository) and runs the formgrader as a hub
+#: service, which the ``instructors`` and ``graders`` (the group ``formgrade-<COURSE_ID>``) reach.
+#: ``grade_on_submit``: grade each submission at once and show the student its feedback (False:
+#: results wait for the instructor's ``nbgrader release_feedback``). ``password``: the one password
+#: of a test course (JupyterHub's DummyAuthenticator; ``CNNKIT_HUB_PASSWORD`` overrides it); a
+#: real course uses the university's login instead (``c.JupyterHub.authenticator_class`` set to
+#: oauthenticator's GenericOAuthenticator, or ldapauthenticator) in deploy/jupyterhub_config.py.
+HUB: dict = {
+    "ip": "127.0.0.1",
+    "port": 8000,
+    "hub_port": 8081,
+    "proxy_api_port": 8001,
+    "formgrader_port": 9999,
+    "grader_service_port": 9998,
+    "proxy": "configurable-http-proxy",
+    "state_dir": "/srv/cnnkit-hub",
+    "exchange_root": "/srv/nbgrader/exchange",
+    "home_root": "/home",
+    "instructors": ["instructor1"],
+    "graders": [],
+    "students": ["student1", "student2"],
+    "grader_account": "grader-cnn-chapter",
+    "grade_on_submit": True,
+    "password": "change-me",
+}
+
 # --- training (a3_emnist_cnn, a4_regularization) -----------------------------------------------
 #: How much the notebooks that train networks do, per kind of data ("synthetic": the embedded
 #: default, "real": EMNIST files), read by ``cnnkit.models.training_budget()``:

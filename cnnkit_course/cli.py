@@ -205,6 +205,13 @@ def cmd_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hub(args: argparse.Namespace) -> int:
+    from cnnkit_course.hub.run import main as hub_main
+
+    _course_root()
+    return hub_main()
+
+
 def cmd_feedback(args: argparse.Namespace) -> int:
     from cnnkit_course.feedback import main as feedback_main
 
@@ -330,6 +337,8 @@ def parser() -> argparse.ArgumentParser:
     fb.add_argument("assignment")
     fb.add_argument("--feedback-dir", help="nbgrader's feedback folder (default: feedback/ in the course root)")
     fb.set_defaults(func=cmd_feedback)
+    hub = sub.add_parser("hub", help="run the course's JupyterHub (course_config.HUB) until Ctrl-C; as root")
+    hub.set_defaults(func=cmd_hub)
 
     data = sub.add_parser("data", help="what data is available (info) or download EMNIST (fetch)")
     data.add_argument("action", choices=["info", "fetch"])

@@ -41,15 +41,16 @@ def postgres_binaries() -> Path | None:
 
 
 @contextlib.contextmanager
-def private_postgres(database: str = "gradebook", user: str = "nobody") -> Iterator[str]:
+def private_postgres(database: str = "gradebook", user: str = "nobody", password: str | None = None) -> Iterator[str]:
     """A PostgreSQL server of the caller's own, with one empty database.
 
     The data folder is temporary and owned by ``user`` (root cannot run the server); the server
     listens on 127.0.0.1 on a free port and on a socket in that folder, trusts local connections
-    and is stopped (``pg_ctl stop -m fast``) and deleted on exit, also when the block fails.
+    (or, with ``password``, asks for it: scram-sha-256) and is stopped (``pg_ctl stop -m fast``)
+    and deleted on exit, also when the block fails.
 
     Yields:
-        The database's SQLAlchemy URL, ``postgresql+psycopg://nbgrader@127.0.0.1:<port>/<database>``.
+        The database's SQLAlchemy URL, ``postgresql+psycopg://nbgrader[:password]@127.0.0.1:<port>/<database>``.
     """
     binaries = postgres_binaries()
     if binaries is None:
@@ -61,7 +62,13 @@ def private_postgres(database: str = "gradebook", user: str = "nobody") -> Itera
         if os.geteuid() == 0:
             os.chown(folder, owner.pw_uid, owner.pw_gid)
         data = folder / "data"
-        done = _as_user(user, str(binaries / "initdb"), "-D", str(data), "--auth=trust", "-U", "nbgrader", "-E", "UTF8")
+        auth = ["--auth=trust"]
+        if password is not None:
+            (folder / "pw").write_text(password)
+            os.chmod(folder / "pw", 0o644)
+            auth = ["--auth=scram-sha-256", f"--pwfile={folder / 'pw'}"]
+        done = _as_user(user, str(binaries / "initdb"), "-D", str(data), *auth, "-U", "nbgrader", "-E", "UTF8")
+        (folder / "pw").unlink(missing_ok=True)
         if done.returncode:
             raise RuntimeError(f"initdb failed: {done.stderr.strip()[-500:]}")
         done = _as_user(user, str(binaries / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-w",
@@ -71,8 +78,10 @@ def private_postgres(database: str = "gradebook", user: str = "nobody") -> Itera
         try:
             import psycopg
 
-            with psycopg.connect(f"host=127.0.0.1 port={port} user=nbgrader dbname=postgres", autocommit=True) as admin:
+            secret = f" password={password}" if password is not None else ""
+            with psycopg.connect(f"host=127.0.0.1 port={port} user=nbgrader dbname=postgres{secret}", autocommit=True) as admin:
                 admin.execute(f'CREATE DATABASE "{database}"')
-            yield f"postgresql+psycopg://nbgrader@127.0.0.1:{port}/{database}"
+            login = f"nbgrader:{password}" if password is not None else "nbgrader"
+            yield f"postgresql+psycopg://{login}@127.0.0.1:{port}/{database}"
         finally:
             _as_user(user, str(binaries / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
