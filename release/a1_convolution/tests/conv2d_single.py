@@ -5,7 +5,8 @@ from cnnkit.guards import call_without
 OK_FORMAT = False  # otter: exception-based format
 name = "conv2d_single"
 points = 3
-all_or_nothing = True
+hidden_checks = ("other image and kernel sizes (non-square kernels included), no kernel flip, strides 2 and 3, "
+                 "padding 1 and 2, uint8 images computed in float, and no library convolution")
 
 
 @test_case(name="public_hand_example", points=1, hidden=False)
@@ -23,7 +24,8 @@ def public_hand_example(conv2d_single):
     out = np.asarray(out)
     assert out.shape == (2, 3), f"conv2d_single of a (3, 4) image with a (2, 2) kernel returned shape {out.shape}; expected (2, 3)"
     if np.allclose(out, -expected):
-        raise AssertionError("you flipped the kernel (true convolution); deep-learning libraries do not flip it")
+        raise AssertionError("this is the true convolution: the kernel is flipped; deep-learning libraries do not flip it "
+                             "(see Part C)")
     assert np.allclose(out, expected), f"conv2d_single returned\n{out}\nexpected\n{expected}"
 
 

@@ -5,7 +5,8 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "conv_output_size"
 points = 1
-all_or_nothing = True
+hidden_checks = ("strides that do not divide evenly (floor, not round or ceil), padding on each side, "
+                 "the default stride and padding, and an int result")
 
 
 @test_case(name="public_examples", points=0.5, hidden=False)

@@ -5,7 +5,8 @@ from cnnkit.guards import call_without
 OK_FORMAT = False  # otter: exception-based format
 name = "avg_pool2d"
 points = 2
-all_or_nothing = True
+hidden_checks = ("other sizes and channel counts, the default stride (= pool_size), explicit strides smaller and larger than "
+                 "the window, windows that do not fit dropped, uint8 inputs averaged in float, and no library pooling")
 
 
 @test_case(name="public_hand_example", points=1, hidden=False)
@@ -19,4 +20,6 @@ def public_hand_example(avg_pool2d):
     out = np.asarray(out)
     assert out.shape == (1, 2, 2, 1), f"avg_pool2d of a (1, 4, 4, 1) batch returned shape {out.shape}; expected (1, 2, 2, 1)"
     expected = np.array([[2.5, 2.0], [2.25, 3.25]])
+    if np.allclose(out[0, :, :, 0], [[4, 5], [6, 7]]):
+        raise AssertionError("this is max pooling: average pooling keeps the mean of each window (see Part B)")
     assert np.allclose(out[0, :, :, 0], expected), f"avg_pool2d returned\n{out[0, :, :, 0]}\nexpected\n{expected}"

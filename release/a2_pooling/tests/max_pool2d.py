@@ -5,7 +5,9 @@ from cnnkit.guards import call_without
 OK_FORMAT = False  # otter: exception-based format
 name = "max_pool2d"
 points = 3
-all_or_nothing = True
+hidden_checks = ("other sizes and channel counts, the default stride (= pool_size), explicit strides smaller and larger than "
+                 "the window, windows that do not fit dropped, negative values, each channel pooled on its own, "
+                 "the input left unmodified, and no library pooling")
 
 
 @test_case(name="public_hand_example", points=1, hidden=False)
@@ -20,6 +22,8 @@ def public_hand_example(max_pool2d):
     out = np.asarray(out)
     assert out.shape == (1, 2, 2, 1), f"max_pool2d of a (1, 4, 4, 1) batch returned shape {out.shape}; expected (1, 2, 2, 1)"
     expected = np.array([[4, 5], [6, 7]], dtype=float)
+    if np.allclose(out[0, :, :, 0], [[2.5, 2.0], [2.25, 3.25]]):
+        raise AssertionError("this is average pooling: max pooling keeps the largest value of each window (see Part A)")
     assert np.allclose(out[0, :, :, 0], expected), f"max_pool2d returned\n{out[0, :, :, 0]}\nexpected\n{expected}"
 
 

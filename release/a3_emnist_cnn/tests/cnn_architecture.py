@@ -1,13 +1,15 @@
-"""cnn_architecture: build_cnn returns a CNN with >= 2 Conv2D layers, a 47-way softmax, 30k to 1M parameters."""
+"""cnn_architecture: build_cnn returns a CNN with >= 2 Conv2D layers (ReLU) each followed by MaxPooling2D,
+Flatten, a 47-way softmax and 30,000 to 1,000,000 trainable parameters."""
 import numpy as np
 from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "cnn_architecture"
 points = 2
-all_or_nothing = True
+hidden_checks = ("ReLU on every Conv2D layer, a MaxPooling2D after each, Flatten before the dense part, "
+                 "softmax probabilities on the output, and 30,000 to 1,000,000 trainable parameters")
 
 
-@test_case(name="public_two_convolutions", points=1, hidden=False)
+@test_case(name="public_two_convolutions", points=0.5, hidden=False)
 def public_two_convolutions(build_cnn):
     import keras
 

@@ -1,13 +1,15 @@
-"""confusion_matrix: counts M[true, predicted], as tf.math.confusion_matrix."""
+"""confusion_matrix: integer counts M[true, predicted] of shape (num_classes, num_classes), as tf.math.confusion_matrix."""
 import numpy as np
 from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "confusion_matrix"
 points = 2
-all_or_nothing = True
+hidden_checks = ("other numbers of labels and classes against tf.math.confusion_matrix, rows = true labels, "
+                 "repeated (true, predicted) pairs each counted, classes that never occur, integer counts, "
+                 "plain lists, and the counting done with NumPy")
 
 
-@test_case(name="public_small_example", points=1, hidden=False)
+@test_case(name="public_small_example", points=0.5, hidden=False)
 def public_small_example(confusion_matrix):
     y_true = [0, 0, 1, 2, 2, 2]
     y_pred = [0, 1, 1, 2, 0, 0]

@@ -1,13 +1,14 @@
-"""prepare_images: uint8 (N, 28, 28) images -> float32 (N, 28, 28, 1) in [0, 1]."""
+"""prepare_images: uint8 (N, 28, 28) images -> float32 (N, 28, 28, 1) in [0, 1], images / 255, upright."""
 import numpy as np
 from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "prepare_images"
 points = 1
-all_or_nothing = True
+hidden_checks = ("other batch sizes (one image included), the exact values images / 255 on images whose brightest "
+                 "pixel is not 255, no transposing, the channel axis last, and the input left unchanged")
 
 
-@test_case(name="public_shape_dtype_range", points=0.5, hidden=False)
+@test_case(name="public_shape_dtype_range", points=0.25, hidden=False)
 def public_shape_dtype_range(prepare_images):
     images = np.zeros((3, 28, 28), dtype=np.uint8)
     images[:, 10:18, 12] = 255

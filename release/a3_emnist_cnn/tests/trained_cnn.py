@@ -1,10 +1,11 @@
-"""trained_cnn: the saved CNN (emnist_cnn.keras), its architecture and its accuracy on hidden EMNIST images."""
+"""trained_cnn: the saved CNN (emnist_cnn.keras): Part C's architecture and its accuracy on hidden EMNIST images."""
 import numpy as np
 from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "trained_cnn"
 points = 3
-all_or_nothing = True
+hidden_checks = ("the saved CNN's input (28, 28, 1), softmax probabilities, 30,000 to 1,000,000 trainable parameters, "
+                 "and its accuracy on hidden EMNIST test images prepared as in Part A")
 
 
 @test_case(name="public_saved_cnn", points=1, hidden=False)

@@ -4,7 +4,8 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "predict_probabilities"
 points = 1
-all_or_nothing = True
+hidden_checks = ("the values of model(images, training=False) for models with dropout and batch normalization (the trained one "
+                 "included), and batch sizes that do not divide the number of images, with a float32 result")
 
 
 @test_case(name="public_deterministic", points=0.5, hidden=False)

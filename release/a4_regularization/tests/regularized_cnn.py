@@ -4,7 +4,10 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "regularized_cnn"
 points = 2
-all_or_nothing = True
+hidden_checks = ("other argument values (dropout 0, 0.3 and 0.5, with and without batch normalization): the layers they ask "
+                 "for, BatchNormalization(momentum=0.9) between each bias-free convolution or hidden Dense layer and its ReLU, "
+                 "Dropout(dropout_rate) right before each Dense layer, the plain CNN with biases, 47 probabilities, and "
+                 "30,000 to 1,500,000 trainable parameters")
 
 
 @test_case(name="public_default_has_both", points=1, hidden=False)

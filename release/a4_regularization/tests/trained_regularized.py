@@ -4,7 +4,7 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "trained_regularized"
 points = 3
-all_or_nothing = True
+hidden_checks = "predictions that are deterministic at inference, and the accuracy on hidden EMNIST test images"
 
 
 @test_case(name="public_saved_model", points=1, hidden=False)

@@ -1,4 +1,5 @@
-"""save_and_reload: Keras' native .keras format, reloaded with identical predictions; the submitted mobile_cnn.keras."""
+"""save_and_reload: Keras' native .keras format at the path given, the model loaded back from it; the submitted mobile_cnn.keras."""
+import shutil
 import zipfile
 from pathlib import Path
 import numpy as np
@@ -6,11 +7,13 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "save_and_reload"
 points = 2
-all_or_nothing = True
+hidden_checks = ("another model and another file name (the model and the path passed in are used), that what is "
+                 "returned is the model loaded from the file, a new object independent of the original, and that the "
+                 "submitted mobile_cnn.keras predicts like the notebook's model")
 MODEL_FILE = "mobile_cnn.keras"
 
 
-@test_case(name="public_saves_and_reloads", points=1, hidden=False)
+@test_case(name="public_saves_and_reloads", points=0.5, hidden=False)
 def public_saves_and_reloads(save_and_reload, model):
     import keras
 
@@ -21,6 +24,7 @@ def public_saves_and_reloads(save_and_reload, model):
     path.unlink(missing_ok=True)
     try:
         reloaded = save_and_reload(model, str(path))
+        # (self-contained: the release keeps the public cases without the file's helper functions)
         assert reloaded is not None, "save_and_reload returned None; did you forget `return`?"
         assert path.is_file(), f"save_and_reload(model, {str(path)!r}) wrote no file {path}"
         assert zipfile.is_zipfile(path), f"{path} is not Keras' native format (a zip archive): use model.save(path)"

@@ -4,10 +4,12 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "binarize"
 points = 2
-all_or_nothing = True
+hidden_checks = ("a uint8 mask of exactly 0 and 1 on other page sizes, thick strokes filled in, colour (BGR) pages "
+                 "read like their grayscale version, lines under steep shadows from every side, and empty pages "
+                 "at several paper levels giving no ink")
 
 
-@test_case(name="public_dark_ink_is_one", points=1, hidden=False)
+@test_case(name="public_dark_ink_is_one", points=0.5, hidden=False)
 def public_dark_ink_is_one(binarize):
     import cv2
 

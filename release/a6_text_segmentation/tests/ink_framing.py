@@ -4,10 +4,12 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "ink_framing"
 points = 1
-all_or_nothing = True
+hidden_checks = ("the median ink size, the box's inclusive extent, the threshold argument (strictly above it), the mean "
+                 "Euclidean offsets with an intensity-weighted centre of mass, 'box' on a tie, on small synthetic sets "
+                 "and on hidden EMNIST images")
 
 
-@test_case(name="public_known_framing", points=0.5, hidden=False)
+@test_case(name="public_known_framing", points=0.25, hidden=False)
 def public_known_framing(ink_framing):
     images = np.zeros((6, 28, 28), np.uint8)
     for k, image in enumerate(images):

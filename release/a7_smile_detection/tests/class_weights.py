@@ -4,10 +4,11 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "class_weights"
 points = 1
-all_or_nothing = True
+hidden_checks = ("three classes, K counting only the classes present (labels need not be 0..K-1), list input, "
+                 "and Python int keys with float weights")
 
 
-@test_case(name="public_three_to_one", points=0.5, hidden=False)
+@test_case(name="public_three_to_one", points=0.25, hidden=False)
 def public_three_to_one(class_weights):
     weights = class_weights(np.array([0, 0, 0, 1]))
     assert isinstance(weights, dict), f"class_weights must return a dict, not {type(weights).__name__}"

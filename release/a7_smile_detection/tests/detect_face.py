@@ -4,10 +4,12 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "detect_face"
 points = 2
-all_or_nothing = True
+hidden_checks = ("colour and grayscale frames of other sizes (the box in the frame's own pixels, (x, y, w, h) and not "
+                 "corners, IoU at least 0.5), empty frames of other sizes, the largest of two faces wherever it is, "
+                 "and a tuple of Python ints")
 
 
-@test_case(name="public_face_and_empty_frame", points=1, hidden=False)
+@test_case(name="public_face_and_empty_frame", points=0.5, hidden=False)
 def public_face_and_empty_frame(detect_face):
     from cnnkit import smiles
 

@@ -4,10 +4,11 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "precision_recall_f1"
 points = 2
-all_or_nothing = True
+hidden_checks = ("examples where precision and recall differ (not swapped), F1 as their harmonic mean, the accuracy, "
+                 "0.0 for every ratio whose denominator is 0, Python floats, and list and bool inputs")
 
 
-@test_case(name="public_hand_example", points=1, hidden=False)
+@test_case(name="public_hand_example", points=0.5, hidden=False)
 def public_hand_example(precision_recall_f1):
     y_true = np.array([1, 1, 1, 0, 0, 0, 0, 0])
     y_pred = np.array([1, 1, 0, 1, 0, 0, 0, 0])   # TP 2, FN 1, FP 1, TN 4

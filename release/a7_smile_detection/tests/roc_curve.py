@@ -4,10 +4,12 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "roc_curve"
 points = 2
-all_or_nothing = True
+hidden_checks = ("float arrays, the endpoints (0, 0) and (1, 1), thresholds inf then each distinct score once in "
+                 "decreasing order, tied scores switching together at score >= t, and scores outside [0, 1], "
+                 "unsorted, on larger random inputs")
 
 
-@test_case(name="public_four_scores", points=1, hidden=False)
+@test_case(name="public_four_scores", points=0.5, hidden=False)
 def public_four_scores(roc_curve):
     result = roc_curve(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
     assert result is not None and len(result) == 3, "roc_curve must return (fpr, tpr, thresholds)"

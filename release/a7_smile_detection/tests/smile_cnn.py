@@ -4,7 +4,9 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "smile_cnn"
 points = 4
-all_or_nothing = True
+hidden_checks = ("the saved model's F1 and accuracy on hidden faces (through your preprocess_faces), and that "
+                 "build_smile_cnn returns a (None, 64, 64, 1) -> (None, 1) model ending in one sigmoid unit, compiled "
+                 "with Adam, binary cross-entropy and the accuracy metric")
 
 
 @test_case(name="public_saved_model", points=1, hidden=False)

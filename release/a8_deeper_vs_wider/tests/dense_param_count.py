@@ -5,10 +5,11 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "dense_param_count"
 points = 2
-all_or_nothing = True
+hidden_checks = ("one bias per unit of every layer, input_size and output_size used, other depths (one hidden layer, "
+                 "many, none) given as lists, tuples or arrays, and a Python int returned")
 
 
-@test_case(name="public_chapter_1_network", points=1, hidden=False)
+@test_case(name="public_chapter_1_network", points=0.5, hidden=False)
 def public_chapter_1_network(dense_param_count):
     got = dense_param_count(784, [256, 128], 47)
     assert got is not None, "dense_param_count returned None; did you forget `return`?"
