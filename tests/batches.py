@@ -147,14 +147,14 @@ def otter_cases(assignment: str = A1) -> dict[str, list]:
 def make_result(student: str, assignment: str, failing: dict[str, str], *, status: str = "graded",
                 seconds: float = 10.0, cases: dict[str, list] | None = None) -> GradeResult:
     """A result as ``cnnkit grade`` writes it: every case passes but those in ``failing`` (case name
-    -> message); each question scores all or nothing. ``status`` ``invalid`` runs no case."""
+    -> message); each question scores the points of its passing cases. ``status`` ``invalid`` runs no case."""
     cases = otter_cases(assignment) if cases is None else cases
     questions = []
     for question, tcs in ({} if status == "invalid" else cases).items():
         rows = [{"name": tc.name, "hidden": tc.hidden, "passed": tc.name not in failing, "points": float(tc.points or 0),
                  "message": failing.get(tc.name, "✅ Test case passed")} for tc in tcs]
         total = float(sum(r["points"] for r in rows))
-        questions.append({"question": question, "score": total if all(r["passed"] for r in rows) else 0.0,
+        questions.append({"question": question, "score": float(sum(r["points"] for r in rows if r["passed"])),
                           "max_points": total, "cases": rows})
     max_score = float(settings().assignments[assignment]["auto_points"])
     return GradeResult(student, assignment, float(sum(q["score"] for q in questions)), max_score, status,

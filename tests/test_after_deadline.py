@@ -24,7 +24,7 @@ from tests.conftest import solution_code
 
 A1, A2 = "a1_convolution", "a2_pooling"
 #: The designed failures of the generated a1 batch: case -> message per failing student.
-HARD_CASE = "hidden_matches_keras_same"
+HARD_CASE = "hidden_same_uneven_padding"
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -113,7 +113,7 @@ def test_case_pass_rates_include_hidden_cases_hardest_first_with_their_top_failu
     assert hard["students_with_it"] == "3" and hard["distinct_failures"] == "3"
     assert cases[0] == hard  # the hardest case of the batch
     hidden = {c["case"] for c in cases if c["hidden"] == "True"}
-    assert {"hidden_matches_opencv", "hidden_uses_conv2d_single"} <= hidden
+    assert {"hidden_gradients", "hidden_uses_conv2d_single"} <= hidden
     page = (out / "report.html").read_text()
     assert HARD_CASE in page and "same padding is off by one" in page
 
@@ -256,7 +256,7 @@ Grace,Hopper,S103,Uni,grace@example.org,carol
 def term(tmp_path_factory) -> Path:
     """A term's grades: nbgrader's gradebook with alice (autograded 6, answer 1.5) and bob
     (autograded 2, answer not graded yet); `cnnkit grade` results for alice (12: the gradebook
-    wins), carol (11) and dave (12, not in the rosters)."""
+    wins), carol (11.5: one failed case) and dave (12, not in the rosters)."""
     root = tmp_path_factory.mktemp("term")
     batches.write_gradebook(root / "gradebook.db", {"alice": {"test_zero_pad": 2, "test_conv2d": 4, "answer_f": 1.5},
                                                     "bob": {"test_zero_pad": 2}})
@@ -282,7 +282,7 @@ def test_canvas_export_joins_the_roster_gradebook_first(term, tmp_path, capsys):
     assert rows[0] == [*CANVAS_IDENTITY, "a1_convolution (4711)"]  # the export's own column: updates that assignment
     assert rows[1] == ["Points Possible", "", "", "", "", "14"]
     totals = {row[3]: row[5] for row in rows[2:]}
-    assert totals == {"alice": "7.5", "bob": "2", "carol": "11", "erin": ""}
+    assert totals == {"alice": "7.5", "bob": "2", "carol": "11.5", "erin": ""}
     assert rows[2][:5] == ["Lovelace, Ada", "101", "S101", "alice", "CNN 1"]
     sources = {r["student_id"]: r for r in _rows(tmp_path / "sources.csv")}
     assert (sources["alice"]["automatic_source"], sources["alice"]["manual_source"]) == ("gradebook", "gradebook")
@@ -303,7 +303,7 @@ def test_moodle_export_keeps_the_roster_identifiers(term, tmp_path, capsys):
         rows = list(csv.reader(handle))
     assert rows == [["First name", "Last name", "ID number", "Email address", A1],
                     ["Ada", "Lovelace", "S101", "ada@example.org", "7.5"],
-                    ["Grace", "Hopper", "S103", "grace@example.org", "11"]]
+                    ["Grace", "Hopper", "S103", "grace@example.org", "11.5"]]
     missing = {(r["student_id"], r["problem"]) for r in _rows(tmp_path / "missing.csv")}
     assert missing == {("bob", "not in the roster"), ("dave", "not in the roster")}
 

@@ -204,6 +204,9 @@ def test_release_has_no_solutions_and_no_hidden_tests(assignment: str):
     public_material = set().union(*(
         _windows(re.sub(r"### BEGIN SOLUTION\n.*?### END SOLUTION", "", notebooks.strip_hidden_tests(cell.source), flags=re.S).splitlines())
         for cell in source_nb.cells if not notebooks.is_solution_cell(cell)))
+    # ... and so are the public cases' own lines (a hidden case may repeat a public assertion).
+    public_material |= set().union(*(_windows(public_test_source(path.read_text()).splitlines())
+                                     for path in COURSE.full_tests(assignment).glob("*.py")))
     leaked = sorted((windows & shown) - public_material)
     assert not leaked, f"release/{assignment} leaks: {leaked[:3]}"
 
