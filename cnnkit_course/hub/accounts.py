@@ -27,7 +27,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from cnnkit_course.hub.settings import HubSettings
+from cnnkit_course.hub.settings import ROLES, HubSettings
 
 #: nbgrader's JupyterLab plugins and server extensions, and the roles that get each.
 LAB_PLUGINS = {
@@ -165,7 +165,7 @@ def build_student_env(hub: HubSettings, wheel: Path) -> Path:
 
 def write_role_configs(hub: HubSettings) -> None:
     """Each role's ``JUPYTER_CONFIG_PATH`` folder: nbgrader's settings and its extensions on or off."""
-    for role in ("student", "instructor", "grader"):
+    for role in ROLES:
         folder = hub.jupyter_config_dir(role)
         (folder / "labconfig").mkdir(parents=True, exist_ok=True)
         lines = ["c = get_config()  # noqa: F821", f"c.CourseDirectory.course_id = {hub.course_id!r}",
