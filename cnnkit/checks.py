@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
+import logging
 import os
 import sys
 import tempfile
@@ -171,14 +172,34 @@ def _quiet_fd(fd: int) -> Iterator[None]:
             os.close(saved)
 
 
+@contextlib.contextmanager
+def _quiet_logging(sink: io.StringIO) -> Iterator[None]:
+    """Point every logging handler that writes to the console at ``sink`` (TensorFlow's logger
+    keeps the stderr it found at import, which redirecting ``sys.stderr`` does not reach)."""
+    loggers = [logging.getLogger(), *(logging.getLogger(name) for name in list(logging.root.manager.loggerDict))]
+    consoles = {id(stream) for stream in (sys.stderr, sys.stdout, sys.__stderr__, sys.__stdout__)}
+    handlers = {h for logger in loggers for h in getattr(logger, "handlers", [])
+                if isinstance(h, logging.StreamHandler) and id(getattr(h, "stream", None)) in consoles}
+    saved = {}
+    for handler in handlers:
+        with contextlib.suppress(AttributeError):  # logging's last resort: its stream is always sys.stderr
+            saved[handler] = handler.setStream(sink)
+    try:
+        yield
+    finally:
+        for handler, stream in saved.items():
+            handler.setStream(stream)
+
+
 def run_test_file(test_file: ExceptionTestFile, env: dict[str, Any]) -> CheckResult:
     """Run every case of ``test_file`` against the namespace ``env``.
 
-    Output written by the code under test (stdout, stderr, warnings) is captured, so a TensorFlow
-    warning cannot turn a passing nbgrader test cell into a failing one.
+    Output written by the code under test (stdout, stderr, logging, warnings) is captured, so a
+    TensorFlow message cannot turn a passing nbgrader test cell into a failing one.
     """
     sink = io.StringIO()
-    with _quiet_fd(2), contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), warnings.catch_warnings():
+    with _quiet_fd(2), _quiet_logging(sink), contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink), \
+            warnings.catch_warnings():
         warnings.simplefilter("ignore")
         test_file.run(env)
     cases = []

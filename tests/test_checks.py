@@ -88,3 +88,25 @@ def test_a_passing_public_check_says_what_the_hidden_tests_still_verify(grader: 
     out = capsys.readouterr().out
     assert "double: all public checks passed" in out
     assert "worth 1 of 4 points; the hidden tests also verify: negative numbers and floats." in out
+
+
+def test_logging_to_the_console_is_captured(tmp_path: Path, grader: Grader, capsys):
+    """A logger that kept the console's stderr (TensorFlow's does) writes nothing to it while a
+    test file runs: nbgrader would score the cell 0."""
+    import logging
+    import sys
+
+    logger = logging.getLogger("cnnkit-test-console")
+    handler = logging.StreamHandler(sys.stderr)
+    logger.addHandler(handler)
+    try:
+        def noisy(x):
+            logger.warning("Assets written to /tmp/x")
+            return 2 * x
+
+        result = run_test_file(load_test_file(tmp_path / "full" / "double.py", public_only=False), {"double": noisy})
+        assert result.passed
+        assert "Assets written" not in capsys.readouterr().err
+        assert handler.stream is sys.stderr
+    finally:
+        logger.removeHandler(handler)

@@ -253,7 +253,7 @@ def test_student_runs_checks_in_jupyterlab(jupyterlab, browser, tmp_path: Path):
         run(ZERO_PAD)
         run(ZERO_PAD_CHECK)
         failed = outputs(ZERO_PAD_CHECK)
-        assert "zero_pad: some tests failed" in failed and "NotImplementedError" in failed, failed
+        assert "zero_pad: some public checks failed" in failed and "NotImplementedError" in failed, failed
 
         # the student writes zero_pad, runs it, its example and its check
         replace_stub(ZERO_PAD, ZERO_PAD_SOLUTION)
