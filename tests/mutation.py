@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
+from typing import NamedTuple
 
 from cnnkit.checks import CheckResult, load_test_file, run_test_file
 from cnnkit_course.notebooks import run_cells as execute_cells
@@ -18,6 +19,24 @@ from tests.conftest import COURSE
 
 #: Failures of the mutant's own code, never a test's verdict on it.
 UNRELATED_ERRORS = ("NameError", "SyntaxError", "IndentationError", "UnboundLocalError", "ModuleNotFoundError")
+
+
+class Mutant(NamedTuple):
+    """A plausible wrong solution: ``code`` run on top of the reference breaks ``clause`` of
+    ``question``, whose failing case must say ``because``."""
+
+    question: str
+    clause: str
+    code: str
+    because: str
+
+
+class Alternate(NamedTuple):
+    """A correct solution of ``question``, written another ``way`` than the reference's."""
+
+    question: str
+    way: str
+    code: str
 
 
 def full_test_file(assignment: str, question: str) -> Path:
@@ -65,5 +84,5 @@ def mutate(env: dict, code: str, mistake: str) -> dict:
     return execute_cells([code], dict(env), label=f"mutant: {mistake}")
 
 
-__all__ = ["UNRELATED_ERRORS", "assert_passes", "assert_rejects", "execute_cells", "full_test_file", "mutate",
+__all__ = ["UNRELATED_ERRORS", "Alternate", "Mutant", "assert_passes", "assert_rejects", "execute_cells", "full_test_file", "mutate",
            "questions", "run_question"]

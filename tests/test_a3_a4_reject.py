@@ -16,7 +16,6 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 import pytest
@@ -25,7 +24,7 @@ import keras
 
 from cnnkit.models import tensorboard_callback  # noqa: E402
 from tests.conftest import COURSE, course_env, solution_code  # noqa: E402
-from tests.mutation import assert_passes, assert_rejects, execute_cells, mutate, questions  # noqa: E402
+from tests.mutation import Alternate, Mutant, assert_passes, assert_rejects, execute_cells, mutate, questions  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -52,24 +51,6 @@ def example_model(assignment: str, filename: str) -> keras.Model:
 # --- a3_emnist_cnn ------------------------------------------------------------------------------
 
 A3 = "a3_emnist_cnn"
-
-
-class Mutant(NamedTuple):
-    """A plausible wrong solution: ``code`` run on top of the reference breaks ``clause`` of ``question``,
-    whose failing case must say ``because``."""
-
-    question: str
-    clause: str
-    code: str
-    because: str
-
-
-class Alternate(NamedTuple):
-    """A correct solution written another way than the reference: every case of ``question`` passes."""
-
-    question: str
-    variant: str
-    code: str
 
 
 _DENSE = "keras.layers.Dense"
@@ -447,9 +428,9 @@ def test_a3_mutant_is_rejected_for_its_reason(a3: dict, a3_logs: Path, mutant: M
     assert_rejects(A3, mutant.question, env, mutant.because, cwd=_cwd(mutant.question, a3_logs))
 
 
-@pytest.mark.parametrize("alternate", A3_ALTERNATES, ids=[f"{a.question}: {a.variant}" for a in A3_ALTERNATES])
+@pytest.mark.parametrize("alternate", A3_ALTERNATES, ids=[f"{a.question}: {a.way}" for a in A3_ALTERNATES])
 def test_a3_alternate_passes(a3: dict, alternate: Alternate):
-    assert_passes(A3, alternate.question, mutate(a3, alternate.code, f"{alternate.question}: {alternate.variant}"))
+    assert_passes(A3, alternate.question, mutate(a3, alternate.code, f"{alternate.question}: {alternate.way}"))
 
 
 def test_a3_every_question_has_mutants():

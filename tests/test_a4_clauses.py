@@ -9,35 +9,14 @@ alternate is a correct solution written another way than the reference.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import keras
 import pytest
 
 from tests.conftest import COURSE, course_env, solution_code
-from tests.mutation import assert_passes, assert_rejects, execute_cells, mutate, questions
+from tests.mutation import Alternate, Mutant, assert_passes, assert_rejects, execute_cells, mutate, questions
 
 A4 = "a4_regularization"
-
-
-@dataclass(frozen=True)
-class Mutant:
-    """A plausible wrong solution of ``question`` that breaks ``clause``; ``because``: words the
-    failing case's message must contain."""
-
-    question: str
-    clause: str
-    code: str
-    because: str
-
-
-@dataclass(frozen=True)
-class Alternate:
-    """A correct solution of ``question`` written another way than the reference's."""
-
-    question: str
-    way: str
-    code: str
 
 
 @pytest.fixture(autouse=True)

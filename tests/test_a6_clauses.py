@@ -19,7 +19,6 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import NamedTuple
 
 import pytest
 
@@ -27,30 +26,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from cnnkit.checks import load_test_file  # noqa: E402
 from tests.conftest import COURSE, course_env, solution_code  # noqa: E402
-from tests.mutation import assert_passes, assert_rejects, execute_cells, full_test_file, mutate, questions  # noqa: E402
+from tests.mutation import Alternate, Mutant, assert_passes, assert_rejects, execute_cells, full_test_file, mutate, questions  # noqa: E402
 
 ASSIGNMENT = "a6_text_segmentation"
 #: Non-solution cells the solutions need (to_emnist reads FRAMING).
 EXTRA_CELLS = {"setup", "framing"}
 #: Questions whose test file runs the CNN over every hidden line (seconds per run): the slow tier.
 SLOW_QUESTIONS = {"read_line"}
-
-
-class Mutant(NamedTuple):
-    """A wrong solution: ``code`` breaks ``clause`` of ``question``; a failing case's message says ``because``."""
-
-    question: str
-    clause: str
-    code: str
-    because: str
-
-
-class Alternate(NamedTuple):
-    """A correct solution of ``question`` written another way (``how``): it must keep full marks."""
-
-    question: str
-    how: str
-    code: str
 
 
 def _reference_cell(function: str) -> str:
@@ -477,7 +459,7 @@ def test_mutant_is_rejected_for_its_reason(mutant: Mutant):
 
 @pytest.mark.parametrize("alternate", _params(ALTERNATES))
 def test_alternate_keeps_full_marks(alternate: Alternate):
-    env = mutate(_reference_env(), alternate.code, alternate.how)
+    env = mutate(_reference_env(), alternate.code, alternate.way)
     with _synthetic_course():
         assert_passes(ASSIGNMENT, alternate.question, env)
 
