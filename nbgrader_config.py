@@ -31,6 +31,14 @@ from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
 from cnnkit_course.feedback import HiddenTestFeedback  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, HiddenTestFeedback, CSSHTMLHeaderPreprocessor]
+# A release is complete whoever generates it (`cnnkit build`, the command, the formgrader's Generate):
+# nbgrader's steps, then the kit's (the public test files, the release files: cnnkit_course.build).
+from nbgrader.converters import GenerateAssignment  # noqa: E402
+
+from cnnkit_course.build import ReleaseExtras  # noqa: E402
+
+c.GenerateAssignment.preprocessors = [*GenerateAssignment.class_traits()["preprocessors"].default(), ReleaseExtras]
+c.ReleaseExtras.course_root = str(_ROOT)
 # Grading mode (notebooks load saved models instead of training) follows from nbgrader's own
 # NBGRADER_EXECUTION=autograde|validate; hidden tests find autograder/ through the course root.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

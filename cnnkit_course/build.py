@@ -43,6 +43,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
 
 from cnnkit import config
 from cnnkit_course import hidden_data, notebooks, store
@@ -90,6 +92,27 @@ def write_public_tests(paths: CoursePaths, assignment: str) -> None:
     target.mkdir(parents=True)
     for test_file in sorted(paths.full_tests(assignment).glob("*.py")):
         (target / test_file.name).write_text(public_test_source(test_file.read_text()))
+
+
+class ReleaseExtras(NbGraderPreprocessor):
+    """The last step of nbgrader's ``generate_assignment`` (``nbgrader_config.py``): the release gets
+    what ``cnnkit build`` adds to nbgrader's, whoever generates it (the command, the formgrader's
+    *Generate*): the public test files beside the notebook, and the assignment's ``release_files``,
+    copied from the course's committed release, or made anew by their kit function where nbgrader
+    has just removed that release (``--force`` in the course folder itself)."""
+
+    course_root = Unicode("", help="the course repository (its autograder/ and release/)").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from nbgrader.coursedir import CourseDirectory
+
+        assignment = resources["nbgrader"]["assignment"]
+        out = Path(CourseDirectory(config=self.config).root)
+        paths = CoursePaths(Path(self.course_root) if self.course_root else out, out)
+        write_public_tests(paths, assignment)
+        committed = CoursePaths.of(paths.root)
+        write_release_files(paths, assignment, committed.release_root if committed.out != paths.out else None)
+        return nb, resources
 
 
 def generate_releases(paths: CoursePaths, assignments: list[str]) -> None:

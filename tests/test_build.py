@@ -113,6 +113,28 @@ def test_a_changed_training_cell_makes_the_store_stale(tmp_path: Path):
         assert store.problems(copy, "a5_mobile_export") == []
 
 
+def test_nbgraders_generate_in_the_course_folder_gives_the_committed_release(tmp_path: Path):
+    """The formgrader's *Generate* (``nbgrader generate_assignment --force`` in the course folder
+    itself, which first removes that release) gives what ``cnnkit build`` commits: nbgrader's
+    notebook and the kit's public test files beside it."""
+    assignment = "a1_convolution"
+    course = tmp_path / "course"
+    course.mkdir()
+    for name in ("course_config.py", "nbgrader_config.py", f"source/{assignment}", f"autograder/{assignment}/tests",
+                 f"release/{assignment}"):
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, course / name)
+    shutil.rmtree(course / "release" / assignment / "tests")
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force", "--no-db"],
+                          cwd=course, capture_output=True, text=True, timeout=300, env=notebooks.kernel_env())
+    assert done.returncode == 0, done.stderr[-3000:]
+    released, committed = (root / "release" / assignment for root in (course, ROOT))
+    assert sorted(p.name for p in (released / "tests").iterdir()) == sorted(p.name for p in (committed / "tests").iterdir())
+    for test_file in (committed / "tests").iterdir():
+        assert (released / "tests" / test_file.name).read_text() == test_file.read_text(), test_file.name
+    assert [c.source for c in nbformat.read(released / f"{assignment}.ipynb", as_version=4).cells] == \
+        [c.source for c in nbformat.read(committed / f"{assignment}.ipynb", as_version=4).cells]
+
+
 def test_student_package_is_up_to_date(course_build: CoursePaths):
     """release/ ships the current student wheel: the student library and course_config.py, no
     course tooling, no grader; its version names its content; no test tool in its requirements."""
