@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors import NbGraderPreprocessor
 
 from cnnkit_course.notebooks import is_autograded_test
 from cnnkit_course.paths import CoursePaths
@@ -66,9 +66,10 @@ def exception_only(text: str) -> str:
     return "\n".join(line for line in rest if not _HIDDEN_CALL.search(line) and "HIDDEN TESTS" not in line)
 
 
-class HiddenTestFeedback(Preprocessor):
+class HiddenTestFeedback(NbGraderPreprocessor):
     """The kit's step of ``nbgrader generate_feedback`` (after nbgrader's ``ClearHiddenTests``): see
-    the module docstring. Running it twice changes nothing more."""
+    the module docstring. Running it twice changes nothing more. Enabled by default, as nbgrader's
+    own steps are (a plain nbconvert ``Preprocessor`` in nbgrader's list would be skipped)."""
 
     def preprocess_cell(self, cell: Any, resources: dict, index: int) -> tuple[Any, dict]:
         """Note where the hidden tests ran and cut tracebacks that could quote them."""

@@ -29,6 +29,7 @@ import nbformat
 import pytest
 
 from cnnkit_course import notebooks
+from cnnkit_course.feedback import HIDDEN_NOTE
 from cnnkit.checks import load_test_file
 from tests.conftest import ROOT
 
@@ -154,6 +155,7 @@ def test_instructor_workflow_end_to_end(course: Path, examples_dir: Path):
     for student, page in pages.items():
         page_html = page.read_text()
         text = re.sub(r"<[^>]+>", "", page_html)
+        assert HIDDEN_NOTE in html.unescape(text), f"the kit's step did not run in {student}'s generate_feedback"
         for marker in ("### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS", "hidden=True"):
             assert marker not in page_html and marker not in text, f"{student}'s feedback shows {marker!r}"
         leaked = sorted(line for line in secrets if line in text or line in page_html)
@@ -246,7 +248,7 @@ def test_feedback_keeps_names_and_results_drops_hidden_code():
     from nbconvert import HTMLExporter
     from nbgrader.preprocessors import ClearHiddenTests
 
-    from cnnkit_course.feedback import HIDDEN_NOTE, HiddenTestFeedback, find_leaks
+    from cnnkit_course.feedback import HiddenTestFeedback, find_leaks
 
     nb = nbformat.v4.new_notebook(cells=[_failed_test_cell()])
     assert find_leaks(HTMLExporter().from_notebook_node(nb)[0]), "unsanitized, the page shows the hidden test"
