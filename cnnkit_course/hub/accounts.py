@@ -13,7 +13,8 @@
   are linked in; its interpreter is one every account may run (:func:`shared_python`);
 - per role, a Jupyter configuration folder (``JUPYTER_CONFIG_PATH``): nbgrader's exchange and course
   id, and which of nbgrader's extensions are on: Assignments for students and instructors,
-  Courses for instructors, Formgrader and Create Assignment for the grader account alone.
+  Courses for instructors, Formgrader and Create Assignment for the grader account alone; no
+  prompt for Jupyter's news.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ LAB_PLUGINS = {
     "@jupyter/nbgrader:create-assignment": ("grader",),
     "@jupyter/nbgrader:validate-assignment": ("student", "instructor", "grader"),
 }
+#: JupyterLab's prompt for Jupyter's news stays off on the course's servers.
+NO_NEWS = {"@jupyterlab/apputils-extension:announcements": True}
 SERVER_EXTENSIONS = {
     "nbgrader.server_extensions.assignment_list": ("student", "instructor"),
     "nbgrader.server_extensions.course_list": ("instructor",),
@@ -173,7 +176,7 @@ def write_role_configs(hub: HubSettings) -> None:
         if role == "grader":
             lines.append(f"c.CourseDirectory.root = {str(hub.course_dir)!r}")
         (folder / "nbgrader_config.py").write_text("\n".join(lines) + "\n")
-        disabled = {plugin: role not in roles for plugin, roles in LAB_PLUGINS.items()}
+        disabled = {plugin: role not in roles for plugin, roles in LAB_PLUGINS.items()} | NO_NEWS
         (folder / "labconfig" / "page_config.json").write_text(json.dumps({"disabledExtensions": disabled}, indent=1))
         extensions = {name: role in roles for name, roles in SERVER_EXTENSIONS.items()}
         (folder / "jupyter_server_config.json").write_text(

@@ -12,7 +12,8 @@ as ``nbgrader submit`` writes it), the newest of each student and assignment, ol
    run: the notebook as the sandboxed kernel executed it, its read-only cells restored from the
    gradebook (nbgrader's ``OverwriteCells``), each test cell's output the judge's summary and the
    points earned; nbgrader's ``SaveAutoGrades`` records the scores in the gradebook from it (so
-   nbgrader reads the test cells' numbers exactly as ``nbgrader autograde`` would);
+   nbgrader reads the test cells' numbers exactly as ``nbgrader autograde`` would); ``submitted/``
+   and ``autograded/`` are then given to the course folder's owner, the formgrader's account;
 4. the student's feedback page (:mod:`cnnkit_course.hub.feedback_page`) and the result are written
    under ``on_submit/`` of the course, and the submission's timestamp is marked done.
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import threading
 from collections.abc import Callable
@@ -161,6 +163,8 @@ class SubmitGrader:
         shutil.rmtree(autograded, ignore_errors=True)
         shutil.copytree(self.course_dir / "submitted" / sub.student_id / sub.assignment, autograded, symlinks=True)
         write_atomic(autograded / f"{sub.assignment}.ipynb", notebooks.nbformat.writes(nb))
+        for folder in (self.course_dir / "submitted" / sub.student_id, autograded.parent):
+            _hand_over(folder, self.course_dir)
 
     def _write_feedback(self, sub: Inbound, result: GradeResult) -> None:
         page = feedback_page.render(result, sub.timestamp)
@@ -191,6 +195,16 @@ class SubmitGrader:
         result = self.grade(sub)
         if on_graded is not None:
             on_graded(result)
+
+
+def _hand_over(folder: Path, course_dir: Path) -> None:
+    """Give ``folder``, written by this service (root on a hub), to the owner of the course folder:
+    the grader account the formgrader runs as, which reads and grades it from there."""
+    owner = course_dir.stat()
+    if os.geteuid() != 0 or owner.st_uid == 0:
+        return
+    for path in (folder, *folder.rglob("*")):
+        os.chown(path, owner.st_uid, owner.st_gid, follow_symlinks=False)
 
 
 def _judged_outputs(nb: notebooks.NotebookNode, result: GradeResult) -> None:
