@@ -1,10 +1,17 @@
-"""The course on a JupyterHub (`cnnkit hub`): on loopback and free ports, with unix accounts of a
-recognisable prefix (removed afterwards, also when the test fails), a private PostgreSQL gradebook,
-nbgrader's exchange and grading on submit. The students work through their JupyterLab servers'
-own HTTP APIs, the ones the Assignments tab calls (fetch, save, submit)."""
+"""The course on a JupyterHub (`cnnkit hub`), in a real browser (Chromium + Playwright): on
+loopback and free ports, with unix accounts of a recognisable prefix (removed afterwards, also when
+the test fails), a private PostgreSQL gradebook, nbgrader's exchange and grading on submit.
+
+The instructor generates and releases a1 with the formgrader's buttons; two students log in, fetch
+a1 in JupyterLab's Assignments tab, open it from there, type a correct and a partial solution into
+its cells, Validate and Submit; each reads the feedback page of grading on submit (scores compared
+with ``cnnkit grade`` on the same notebooks); the instructor grades the free-text answer in the
+formgrader and ``nbgrader export`` reads both totals from PostgreSQL. Screenshots of the Assignments
+tab, the feedback page and the formgrader land in ``build/screenshots/`` (git-ignored)."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -23,10 +30,11 @@ from pathlib import Path
 import pytest
 
 from cnnkit_course.hub import accounts
+from tests.browser import SCREENSHOTS, WAIT_MS, chromium, keep_screenshot, needs_chromium
 from tests.conftest import ROOT
 from tests.servers import free_port, private_postgres
 
-pytestmark = pytest.mark.slow  # a hub, servers, gradings
+pytestmark = needs_chromium  # a hub, servers, gradings, a browser
 
 A1 = "a1_convolution"
 PROXY = ROOT / "build" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
@@ -112,6 +120,9 @@ def hub() -> Iterator[Hub]:
                 process.wait()
         for account in names.values():
             accounts.remove_account(account)
+        if log.is_file():  # what the hub, its services and the servers said, kept for a failure's reader
+            (ROOT / "build").mkdir(exist_ok=True)
+            shutil.copy(log, ROOT / "build" / "test_hub.log")
         shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -131,121 +142,225 @@ def _wait_for_hub(url: str, process: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"the hub did not answer within {START_S} s:\n{log.read_text()[-3000:]}")
 
 
-def _login(hub: Hub, user: str):
-    """A requests session logged in as ``user``, its server started."""
-    import requests
+def _log_in(browser, hub: Hub, user: str):
+    """A browser context of ``user``'s own: the hub's login form, then JupyterLab once the server is up."""
+    from playwright.sync_api import expect
 
-    session = requests.Session()
-    session.get(f"{hub.url}/hub/login", timeout=30)
-    reply = session.post(f"{hub.url}/hub/login", data={"username": user, "password": hub.password,
-                                                       "_xsrf": session.cookies.get("_xsrf", "")}, timeout=120)
-    assert reply.ok, reply.text[-500:]
-    deadline = time.monotonic() + START_S
-    while time.monotonic() < deadline:  # through the spawn page and the server's own OAuth login
-        lab = session.get(f"{hub.url}/user/{user}/lab", timeout=60)
-        if lab.ok and f"/user/{user}/lab" in lab.url:
-            return session
-        time.sleep(1)
-    pytest.fail(f"{user}'s server did not start:\n{hub.log.read_text()[-3000:]}")
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.set_default_timeout(WAIT_MS)
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("#username_input", user)
+    page.fill("#password_input", hub.password)
+    page.click("#login_submit")
+    page.wait_for_url(re.compile(rf"/user/{user}/lab"), timeout=START_S * 1000)  # through the spawn page
+    expect(page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader")).to_be_visible(timeout=START_S * 1000)
+    return page
 
 
-def _xsrf(session, user: str) -> dict[str, str]:
-    """The header the server's API wants with the session's cookies (its ``_xsrf`` cookie)."""
-    token = next(c.value for c in session.cookies if c.name == "_xsrf" and c.path.startswith(f"/user/{user}"))
-    return {"X-XSRFToken": token}
+def _release(teach, hub: Hub, course_id: str) -> None:
+    """The instructor's formgrader: *Generate* the student version of a1, then *Release* it."""
+    from playwright.sync_api import expect
+
+    teach.goto(f"{hub.url}/services/{course_id}/formgrader/manage_assignments")
+    row = teach.locator("tr", has=teach.locator("td.name", has_text=A1))
+    for button in (".assign a", ".release a"):
+        row.locator(button).click()
+        modal = teach.locator("#success-modal")
+        expect(modal).to_be_visible(timeout=5 * WAIT_MS)
+        modal.locator(".modal-footer button").click()
+        expect(modal).to_have_count(0)
+    expect(row.locator(".status")).to_contain_text("released")
 
 
-def _as(user: str, *command: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([shutil.which("runuser") or "/usr/sbin/runuser", "-u", user, "--", *command], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+def _open_assignments_tab(page):
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    page.locator(".lm-Menu-itemLabel", has_text="Assignment List").click()
+    return page.locator("#assignments")
 
 
-def _server_api(session, hub: Hub, user: str, method: str, path: str, **kwargs):
-    reply = session.request(method, f"{hub.url}/user/{user}/{path}", headers=_xsrf(session, user), timeout=300, **kwargs)
-    assert reply.ok, f"{method} {path}: {reply.status_code} {reply.text[-1000:]}"
-    return reply
+def _code_cells_to_type(notebook: Path) -> dict[int, str]:
+    """Cell index -> source of each cell of ``notebook`` a student writes (nbgrader's solution
+    cells) where it differs from the released a1 (the cells stay in the released order)."""
+    released = json.loads((ROOT / "release" / A1 / f"{A1}.ipynb").read_text())["cells"]
+    cells = json.loads(notebook.read_text())["cells"]
+    assert [c["metadata"].get("nbgrader", {}).get("grade_id") for c in cells] == \
+        [c["metadata"].get("nbgrader", {}).get("grade_id") for c in released], "the example is not a1's release"
+    source = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells]
+    return {i: source[i] for i, (cell, old) in enumerate(zip(cells, released))
+            if cell["metadata"].get("nbgrader", {}).get("solution") and cell["source"] != old["source"]}
 
 
-def _hand_in(hub: Hub, user: str, notebook: Path, course_id: str):
-    """What a student does in JupyterLab's Assignments tab: fetch a1, save the work, submit."""
-    session = _login(hub, user)
-    _server_api(session, hub, user, "POST", "assignments/fetch", data={"assignment_id": A1, "course_id": course_id})
-    content = json.loads(notebook.read_text())
-    _server_api(session, hub, user, "PUT", f"api/contents/{A1}/{A1}.ipynb",
-                json={"type": "notebook", "format": "json", "content": content})
-    _server_api(session, hub, user, "POST", "assignments/submit", data={"assignment_id": A1, "course_id": course_id})
-    return session, time.monotonic()
+def _hand_in(page, notebook: Path, *, valid: bool) -> float:
+    """What a student does in JupyterLab: fetch a1 in the Assignments tab, open it from there, write
+    the solution cells of ``notebook`` into it, Validate (the notebook's toolbar), Submit (the
+    Assignments tab). Returns the time of Submit (``time.monotonic()``)."""
+    from playwright.sync_api import expect
+
+    tab = _open_assignments_tab(page)
+    tab.locator("#released_assignments_list .list_item", has_text=A1).get_by_role("button", name="Fetch").click()
+    fetched = tab.locator("#fetched_assignments_list > .list_item", has_text=A1)
+    expect(fetched.get_by_role("button", name="Submit")).to_be_visible()
+    fetched.locator(".assignment-notebooks-link").click()
+    fetched.locator(".assignment-notebooks a", has_text=A1).click()
+    cells = page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Notebook-cell")
+    for index, source in _code_cells_to_type(notebook).items():
+        cell = cells.nth(index)
+        if "jp-MarkdownCell" in (cell.get_attribute("class") or ""):
+            cell.dblclick()   # a rendered markdown cell opens its editor
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Control+A")
+        page.keyboard.insert_text(source)
+        expect(cell.locator(".cm-content")).to_contain_text(source.strip().splitlines()[-1].strip())
+    page.locator(".jp-NotebookPanel:visible .validate-button").click()  # saves, then validates
+    result = page.locator(".jp-Dialog #validation-message")
+    expect(result).to_be_visible(timeout=5 * WAIT_MS)
+    wanted = "validation-success" if valid else "validation-failed"
+    assert wanted in (result.get_attribute("class") or ""), result.inner_text()[-2000:]
+    page.locator(".jp-Dialog .jp-mod-accept").click()
+    page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab", has_text="Assignments").click()
+    fetched.get_by_role("button", name="Submit").click()
+    submitted_at = time.monotonic()
+    expect(tab.locator("#submitted_assignments_list .list_item", has_text=A1)).to_be_visible()
+    return submitted_at
 
 
-def _feedback(session, hub: Hub, timeout_s: float = 300) -> str:
-    """The student's feedback page of a1, once grading on submit wrote it."""
+def _feedback(browser_page, hub: Hub, timeout_s: float = 300):
+    """A new page of the student's browser with their a1 feedback, once grading on submit wrote it."""
+    page = browser_page.context.new_page()
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        page = session.get(f"{hub.url}/services/cnnkit-grader/{A1}", timeout=60)
-        if page.ok and "points" in page.text:
-            return page.text
+        reply = page.goto(f"{hub.url}/services/cnnkit-grader/{A1}")
+        if reply is not None and reply.ok and "points" in page.inner_text("body"):
+            return page
         time.sleep(1)
     pytest.fail(f"no feedback within {timeout_s} s:\n{hub.log.read_text()[-3000:]}")
 
 
-def _formgrader(session, hub: Hub, course_id: str, method: str, path: str, **kwargs):
-    base = f"{hub.url}/services/{course_id}/formgrader"
-    session.get(base, timeout=120)  # the service's OAuth login
-    token = next(c.value for c in session.cookies if c.name == "_xsrf" and c.path.startswith(f"/services/{course_id}"))
-    return session.request(method, f"{base}/{path}", headers={"X-XSRFToken": token}, timeout=600, **kwargs)
-
-
-def test_the_course_on_a_hub(hub: Hub, examples_dir: Path, graded_examples):
+def _grade_by_hand(teach, hub: Hub, course_id: str, student: str) -> tuple[str, float]:
+    """In the formgrader, from *Manual Grading*'s list of a1's submissions, open ``student``'s and
+    give the free-text answer its full points. Returns (the answer's grade id, the points)."""
     from nbgrader.api import Gradebook
+    from playwright.sync_api import expect
 
-    results, _ = graded_examples
+    with Gradebook(hub.db_url) as gradebook:
+        submission = gradebook.find_submission_notebook(A1, A1, student)
+        answer = next(g for g in submission.grades if g.cell.name.startswith("answer") and g.needs_manual_grade)
+        submission_id, grade_id, cell, points = submission.id, answer.id, answer.cell.name, answer.max_score
+    teach.goto(f"{hub.url}/services/{course_id}/formgrader/gradebook/{A1}/{A1}")
+    teach.locator(f'a[href$="/submissions/{submission_id}"]:visible').first.click()
+    score = teach.locator(f"input.score#{cell}")
+    score.fill(f"{points:g}")
+    score.press("Tab")   # the formgrader saves a score when its input changes
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        with Gradebook(hub.db_url) as gradebook:
+            if gradebook.find_grade_by_id(grade_id).manual_score == points:
+                expect(score).to_have_value(f"{points:g}")
+                return grade_id, points
+        time.sleep(0.5)
+    pytest.fail(f"the formgrader did not save the score of {cell}")
+
+
+def test_the_course_on_a_hub(hub: Hub, examples_dir: Path, tmp_path: Path):
     settings = _settings(hub)
     course_id = settings.course_id
-    teach = _login(hub, hub.users["teach"])
-    for action in ("assign", "release"):  # the formgrader's buttons
-        reply = _formgrader(teach, hub, course_id, "POST", f"api/assignment/{A1}/{action}")
-        assert reply.ok and json.loads(reply.text).get("success", True), reply.text[-2000:]
+    correct, partial = (examples_dir / kind / A1 / f"{A1}.ipynb" for kind in ("correct", "partial"))
+    with chromium() as browser, _screenshots_on_failure(browser):
+        teach = _log_in(browser, hub, hub.users["teach"])
+        _release(teach, hub, course_id)
 
-    # two students hand in at once: a correct and a partial solution
-    alice, alice_at = _hand_in(hub, hub.users["alice"], examples_dir / "correct" / A1 / f"{A1}.ipynb", course_id)
-    bob, _ = _hand_in(hub, hub.users["bob"], examples_dir / "partial" / A1 / f"{A1}.ipynb", course_id)
-    alice_page = _feedback(alice, hub)
-    seconds = time.monotonic() - alice_at
-    bob_page = _feedback(bob, hub)
-    full, partial = results[("correct", A1)].score, results[("partial", A1)].score
-    assert f"{A1}: {full:g} of {full:g} points" in alice_page
-    assert f"{A1}: {partial:g} of {full:g} points" in bob_page and "FAILED" in bob_page
-    print(f"a1 submit to feedback on the hub: {seconds:.1f} s")
+        # two students: a correct and a partial solution, typed into JupyterLab
+        alice = _log_in(browser, hub, hub.users["alice"])
+        alice_at = _hand_in(alice, correct, valid=True)
+        shots = [keep_screenshot(alice, "hub_assignments_tab")]
+        alice_feedback = _feedback(alice, hub)
+        seconds = time.monotonic() - alice_at
+        shots.append(keep_screenshot(alice_feedback, "hub_feedback"))
+        print(f"a1 submit to feedback on the hub, idle queue: {seconds:.1f} s")
+        bob = _log_in(browser, hub, hub.users["bob"])
+        _hand_in(bob, partial, valid=False)
+        bob_feedback = _feedback(bob, hub)
+        for user, example in ((hub.users["alice"], correct), (hub.users["bob"], partial)):
+            assert _code(_submitted(hub, user)) == _code(example), f"{user} submitted other code than the example's"
+        graded = _cnnkit_grade(hub, tmp_path)   # the same notebooks, graded by `cnnkit grade`
+        full, part = graded[hub.users["alice"]].score, graded[hub.users["bob"]].score
+        assert full == graded[hub.users["alice"]].max_score and part < full, (full, part)
+        assert f"{A1}: {full:g} of {full:g} points" in alice_feedback.inner_text("body")
+        assert f"{A1}: {part:g} of {full:g} points" in bob_feedback.inner_text("body")
+        assert "FAILED" in bob_feedback.inner_text("body")
 
-    # who may see what
-    formgrader = bob.get(f"{hub.url}/services/{course_id}/formgrader", timeout=60)
-    assert formgrader.status_code in (403, 404), formgrader.status_code
-    other = alice.get(f"{hub.url}/services/cnnkit-grader/{A1}", timeout=60).text
-    assert other == alice_page, "each student sees their own feedback"
-    for path in [settings.inbound_dir, hub.course / "autograder" / A1 / "tests", hub.course / "autograder" / "_eval",
-                 hub.course / "source" / A1, hub.course / "on_submit" / "feedback" / hub.users["bob"],
-                 hub.course / "submitted" / hub.users["bob"], settings.home(hub.users["bob"])]:
-        denied = _as(hub.users["alice"], "ls", str(path))
-        assert denied.returncode != 0, f"{hub.users['alice']} can read {path}"
-    db = _as(hub.users["alice"], str(settings.student_env / "bin" / "python"), "-c",
-             f"import psycopg; psycopg.connect({hub.db_conninfo!r}, connect_timeout=10)")
-    assert db.returncode != 0 and "password" in db.stderr, db.stderr[-500:]
-    no_tools = _as(hub.users["alice"], str(settings.student_env / "bin" / "python"), "-c", "import cnnkit_course",
-                   cwd=settings.home(hub.users["alice"]))
-    assert no_tools.returncode != 0, "the students' environment holds the course tooling"
+        # who may see what
+        formgrader = bob.goto(f"{hub.url}/services/{course_id}/formgrader")
+        assert formgrader is not None and formgrader.status in (403, 404), formgrader and formgrader.status
+        _not_readable_by(hub, settings, hub.users["alice"])
 
-    # the instructor grades a free-text answer by hand, then exports the totals from PostgreSQL
-    with Gradebook(hub.db_url) as gradebook:
-        answer = next(g for g in gradebook.find_submission_notebook(A1, A1, hub.users["alice"]).grades
-                      if g.cell.name.startswith("answer") and g.needs_manual_grade)
-        grade_id, manual = answer.id, answer.max_score
-    reply = _formgrader(teach, hub, course_id, "PUT", f"api/grade/{grade_id}", json={"manual_score": manual})
-    assert reply.ok, reply.text[-1000:]
+        # the instructor grades a free-text answer by hand, then exports the totals from PostgreSQL
+        _, manual = _grade_by_hand(teach, hub, course_id, hub.users["alice"])
+        shots.append(keep_screenshot(teach, "hub_formgrader"))
+    print("screenshots: " + ", ".join(str(shot) for shot in shots))
     export = _as(hub.users["grader"], str(settings.state_dir / "grader-env" / "bin" / "python"), "-m", "nbgrader",
                  "export", cwd=hub.course, env=_grader_env(hub, settings))
     assert export.returncode == 0, export.stderr[-2000:]
     with (hub.course / "grades.csv").open() as handle:
         totals = {row["student_id"]: float(row["score"]) for row in csv.DictReader(handle) if row["assignment"] == A1}
-    assert totals == {hub.users["alice"]: full + manual, hub.users["bob"]: partial}
+    assert totals == {hub.users["alice"]: full + manual, hub.users["bob"]: part}
+
+
+@contextlib.contextmanager
+def _screenshots_on_failure(browser) -> Iterator[None]:
+    """On a failure, every open page's screenshot in ``build/screenshots/hub_failure_<n>.png``."""
+    for old in SCREENSHOTS.glob("hub_failure_*.png"):
+        old.unlink()
+    try:
+        yield
+    except BaseException:
+        pages = [page for context in browser.contexts for page in context.pages]
+        for n, page in enumerate(pages):
+            with contextlib.suppress(Exception):  # the failure itself matters more
+                print(f"screenshot of the failure: {keep_screenshot(page, f'hub_failure_{n}')} ({page.url})")
+        raise
+
+
+def _as(user: str, *command: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([shutil.which("runuser") or "/usr/sbin/runuser", "-u", user, "--", *command], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def _code(notebook: Path) -> list[str]:
+    cells = json.loads(notebook.read_text())["cells"]
+    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells if c["cell_type"] == "code"]
+
+
+def _submitted(hub: Hub, user: str) -> Path:
+    """``user``'s a1 notebook as grading on submit took it from the exchange (the course's ``submitted/``)."""
+    return hub.course / "submitted" / user / A1 / f"{A1}.ipynb"
+
+
+def _cnnkit_grade(hub: Hub, scratch: Path) -> dict:
+    """``cnnkit grade``'s results (by student) of the students' a1 notebooks as they submitted them."""
+    from cnnkit_course.grading.batch import grade_batch
+    from tests.conftest import course_env
+
+    for user in (hub.users["alice"], hub.users["bob"]):
+        shutil.copytree(_submitted(hub, user).parent, scratch / "submitted" / user / A1)
+    with course_env():
+        return {r.student_id: r for r in grade_batch(scratch / "submitted", scratch / "graded", workers=2)}
+
+
+def _not_readable_by(hub: Hub, settings, student: str) -> None:
+    """``student``'s unix account reads nothing of the others, of the course or of the gradebook."""
+    other = hub.users["bob"] if student == hub.users["alice"] else hub.users["alice"]
+    for path in [settings.inbound_dir, hub.course / "autograder" / A1 / "tests", hub.course / "autograder" / "_eval",
+                 hub.course / "source" / A1, hub.course / "on_submit" / "feedback" / other,
+                 hub.course / "submitted" / other, settings.home(other)]:
+        denied = _as(student, "ls", str(path))
+        assert denied.returncode != 0, f"{student} can read {path}"
+    db = _as(student, str(settings.student_env / "bin" / "python"), "-c",
+             f"import psycopg; psycopg.connect({hub.db_conninfo!r}, connect_timeout=10)")
+    assert db.returncode != 0 and "password" in db.stderr, db.stderr[-500:]
+    no_tools = _as(student, str(settings.student_env / "bin" / "python"), "-c", "import cnnkit_course",
+                   cwd=settings.home(student))
+    assert no_tools.returncode != 0, "the students' environment holds the course tooling"
 
 
 def _grader_env(hub: Hub, settings) -> dict[str, str]:

@@ -38,15 +38,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import ROOT, SCREENSHOTS, WAIT_MS, chromium, needs_chromium
 from tests.servers import free_port
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 NOTEBOOK = "a1_convolution/a1_convolution.ipynb"
-SCREENSHOT = ROOT / "build" / "screenshots" / "jupyterlab_a1.png"
-WAIT_MS = 60_000          # the test machine is small and shared: wait generously for each step
+SCREENSHOT = SCREENSHOTS / "jupyterlab_a1.png"
 SERVER_START_S = 120
 
 # Cell indices in the released a1_convolution notebook (checked against the notebook below).
@@ -64,12 +60,7 @@ CONV2D_SINGLE_SOLUTION = [
     "return np.einsum('ijuv,uv->ij', windows, kernel)",
 ]
 
-pytestmark = [
-    pytest.mark.slow,
-    # Outside CI a machine without Chromium skips; in CI (which installs it in .ci/run) it fails.
-    pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
-                       reason=f"{CHROMIUM} is not installed (apt-get install chromium); CI installs it in .ci/run"),
-]
+pytestmark = needs_chromium
 
 
 def _log_tail(path: Path, n: int = 4000) -> str:
@@ -176,19 +167,8 @@ def jupyterlab(student_release: Path, tmp_path: Path):
 @pytest.fixture
 def browser():
     """Headless Chromium driven by Playwright; closed afterwards."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("the playwright package is missing from the environment (requirements.txt: playwright)")
-    pw = sync_playwright().start()
-    try:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-    finally:
-        pw.stop()
+    with chromium() as launched:
+        yield launched
 
 
 def test_student_runs_checks_in_jupyterlab(jupyterlab, browser, tmp_path: Path):
