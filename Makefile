@@ -19,10 +19,8 @@ $(VENV)/.installed: requirements.txt requirements-course.txt requirements-test.t
 demo: $(VENV)/.installed
 	$(BIN)/cnnkit demo
 
-# The whole suite on both cores; the tests that share the session's grading of the examples run in
-# one worker (tests/conftest.py: COSTLY_SESSION_FIXTURES).
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest
 
 # The edit loop: every test that needs no sandboxed kernel, no grading batch and no browser.
 test-fast: $(VENV)/.installed

@@ -47,23 +47,6 @@ def solution_code(assignment: str, *, released: bool = False, with_cells: Collec
     return notebooks.solution_cells(path, with_cells=with_cells)
 
 
-#: Session fixtures too costly to build twice: under ``pytest -n 2 --dist loadgroup`` (``make test``)
-#: every test that uses one runs in the same worker process.
-COSTLY_SESSION_FIXTURES = ("graded_examples",)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group the tests of each costly session fixture, and run the longest work first (those
-    groups, then the slow tier, then the fast one) so that both workers finish together."""
-    grouped = set()
-    for item in items:
-        shared = [name for name in COSTLY_SESSION_FIXTURES if name in getattr(item, "fixturenames", ())]
-        if shared:
-            item.add_marker(pytest.mark.xdist_group(shared[0]))
-            grouped.add(item.nodeid)
-    items.sort(key=lambda item: 0 if item.nodeid in grouped else 1 if item.get_closest_marker("slow") else 2)
-
-
 @pytest.fixture(scope="session", autouse=True)
 def course_eval_data() -> None:
     """The course repository's evaluation data (git-ignored ``autograder/_eval/``), built once per
