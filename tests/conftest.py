@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
@@ -28,6 +29,16 @@ def course_env(**extra: str) -> Iterator[None]:
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def copy_course_files(names: Collection[str], into: Path) -> Path:
+    """Copy files and folders of the course repository (paths relative to it, e.g.
+    ``"source/a1_convolution"``) to the same places under ``into``; returns ``into``."""
+    for name in names:
+        target = into / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, target)
+    return into
 
 
 def solution_code(assignment: str, *, released: bool = False, with_cells: Collection[str] = ()) -> list[str]:

@@ -20,7 +20,7 @@ from cnnkit_course import store
 from cnnkit_course.build import (otter_zip_tests, public_test_source, student_sources, student_version,
                                  student_wheel, wheel_sources)
 from cnnkit_course.paths import CoursePaths
-from tests.conftest import COURSE, ROOT, course_env
+from tests.conftest import COURSE, ROOT, copy_course_files, course_env
 
 ASSIGNMENTS = list(settings().assignments) if (ROOT / "course_config.py").is_file() else []
 
@@ -98,8 +98,7 @@ def test_stored_models_match_what_trains_them(assignment: str):
 def test_a_changed_training_cell_makes_the_store_stale(tmp_path: Path):
     """Editing a code cell of a solution that trains (say, its build_cnn) marks its stored models
     stale, as does editing a model file; the untouched assignments stay fresh."""
-    for name in ("course_config.py", "autograder", "source", "trained", "release"):
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, tmp_path / name)
+    copy_course_files(("course_config.py", "autograder", "source", "trained", "release"), tmp_path)
     copy = CoursePaths.of(tmp_path)
     notebook = copy.source_notebook("a3_emnist_cnn")
     nb = nbformat.read(notebook, as_version=4)
@@ -119,10 +118,8 @@ def test_nbgraders_generate_in_the_course_folder_gives_the_committed_release(tmp
     notebook and the kit's public test files beside it."""
     assignment = "a1_convolution"
     course = tmp_path / "course"
-    course.mkdir()
-    for name in ("course_config.py", "nbgrader_config.py", f"source/{assignment}", f"autograder/{assignment}/tests",
-                 f"release/{assignment}"):
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, course / name)
+    copy_course_files(("course_config.py", "nbgrader_config.py", f"source/{assignment}", f"autograder/{assignment}/tests",
+                       f"release/{assignment}"), course)
     shutil.rmtree(course / "release" / assignment / "tests")
     done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force", "--no-db"],
                           cwd=course, capture_output=True, text=True, timeout=300, env=notebooks.kernel_env())

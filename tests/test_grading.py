@@ -19,7 +19,7 @@ from cnnkit_course.grading.batch import CSV_COLUMNS, grade_batch
 from cnnkit_course.notebooks import kernel_env, nbgrader_meta
 from cnnkit_course.paths import EXAMPLE_STUDENTS, CoursePaths
 from cnnkit_course.lms import default_gradebook, gradebook_scores
-from tests.conftest import ROOT, course_env
+from tests.conftest import ROOT, copy_course_files, course_env
 from tests.servers import private_postgres
 
 pytestmark = pytest.mark.slow  # grading batches
@@ -97,8 +97,8 @@ def _other_paths_scores(built: CoursePaths, assignment: str, scratch: Path, subm
     from nbgrader.api import Gradebook
 
     course = scratch / "course"
-    for name in (f"source/{assignment}", f"release/{assignment}", "autograder", "course_config.py", "nbgrader_config.py"):
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, course / name)
+    copy_course_files((f"source/{assignment}", f"release/{assignment}", "autograder", "course_config.py",
+                       "nbgrader_config.py"), course)
     for student, folder in submitted.items():
         shutil.copytree(folder, course / "submitted" / student / assignment)
     _nbgrader(course, "generate_assignment", assignment, "--force", db_url=db_url)

@@ -21,7 +21,7 @@ from cnnkit.config import settings
 from cnnkit_course.feedback import find_leaks, hidden_test_lines
 from cnnkit_course.hub.on_submit import SubmitGrader
 from cnnkit_course.notebooks import kernel_env
-from tests.conftest import ROOT
+from tests.conftest import copy_course_files
 from tests.servers import private_postgres
 
 pytestmark = pytest.mark.slow  # sandboxed gradings
@@ -47,8 +47,7 @@ def course(monkeypatch) -> Iterator[tuple[Path, Path, str]]:
     scratch = Path(tempfile.mkdtemp(prefix="cnnkit-on-submit-", dir="/tmp"))
     os.chmod(scratch, 0o755)
     course, exchange = scratch / "course", scratch / "exchange"
-    for name in COURSE_FILES:
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, course / name)
+    copy_course_files(COURSE_FILES, course)
     exchange.mkdir(mode=0o777)
     monkeypatch.setenv("CNNKIT_COURSE_ROOT", str(course))
     monkeypatch.setenv("CNNKIT_DATA_SOURCE", "synthetic")

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import json
 import os
 import re
 import secrets
@@ -27,11 +26,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from cnnkit_course.hub import accounts
+from cnnkit_course.notebooks import nbgrader_meta
 from tests.browser import SCREENSHOTS, WAIT_MS, chromium, keep_screenshot, needs_chromium
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_course_files
 from tests.servers import free_port, private_postgres
 
 pytestmark = needs_chromium  # a hub, servers, gradings, a browser
@@ -72,12 +73,8 @@ def _hub_config(prefix: str, scratch: Path, ports: dict[str, int]) -> str:
 
 
 def _course_copy(course: Path, hub_config: str) -> None:
-    (course / "source").mkdir(parents=True)
-    (course / "release").mkdir()
-    (course / "solutions").mkdir()
-    for name in ("course_config.py", "nbgrader_config.py", "deploy", "autograder", f"source/{A1}", f"release/{A1}",
-                 f"solutions/{A1}"):
-        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy)(ROOT / name, course / name)
+    copy_course_files(("course_config.py", "nbgrader_config.py", "deploy", "autograder", f"source/{A1}", f"release/{A1}",
+                       f"solutions/{A1}"), course)
     for wheel in (ROOT / "release").glob("cnnkit-*.whl"):
         shutil.copy(wheel, course / "release" / wheel.name)
     config = course / "course_config.py"
@@ -181,13 +178,12 @@ def _open_assignments_tab(page):
 def _code_cells_to_type(notebook: Path) -> dict[int, str]:
     """Cell index -> source of each cell of ``notebook`` a student writes (nbgrader's solution
     cells) where it differs from the released a1 (the cells stay in the released order)."""
-    released = json.loads((ROOT / "release" / A1 / f"{A1}.ipynb").read_text())["cells"]
-    cells = json.loads(notebook.read_text())["cells"]
-    assert [c["metadata"].get("nbgrader", {}).get("grade_id") for c in cells] == \
-        [c["metadata"].get("nbgrader", {}).get("grade_id") for c in released], "the example is not a1's release"
-    source = ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells]
-    return {i: source[i] for i, (cell, old) in enumerate(zip(cells, released))
-            if cell["metadata"].get("nbgrader", {}).get("solution") and cell["source"] != old["source"]}
+    released = nbformat.read(ROOT / "release" / A1 / f"{A1}.ipynb", as_version=4).cells
+    cells = nbformat.read(notebook, as_version=4).cells
+    assert [nbgrader_meta(c).get("grade_id") for c in cells] == [nbgrader_meta(c).get("grade_id") for c in released], \
+        "the example is not a1's release"
+    return {i: cell.source for i, (cell, old) in enumerate(zip(cells, released))
+            if nbgrader_meta(cell).get("solution") and cell.source != old.source}
 
 
 def _hand_in(page, notebook: Path, *, valid: bool) -> float:
@@ -236,9 +232,9 @@ def _feedback(browser_page, hub: Hub, timeout_s: float = 300):
     pytest.fail(f"no feedback within {timeout_s} s:\n{hub.log.read_text()[-3000:]}")
 
 
-def _grade_by_hand(teach, hub: Hub, course_id: str, student: str) -> tuple[str, float]:
+def _grade_by_hand(teach, hub: Hub, course_id: str, student: str) -> float:
     """In the formgrader, from *Manual Grading*'s list of a1's submissions, open ``student``'s and
-    give the free-text answer its full points. Returns (the answer's grade id, the points)."""
+    give the free-text answer its full points. Returns the points."""
     from nbgrader.api import Gradebook
     from playwright.sync_api import expect
 
@@ -256,7 +252,7 @@ def _grade_by_hand(teach, hub: Hub, course_id: str, student: str) -> tuple[str, 
         with Gradebook(hub.db_url) as gradebook:
             if gradebook.find_grade_by_id(grade_id).manual_score == points:
                 expect(score).to_have_value(f"{points:g}")
-                return grade_id, points
+                return points
         time.sleep(0.5)
     pytest.fail(f"the formgrader did not save the score of {cell}")
 
@@ -295,7 +291,7 @@ def test_the_course_on_a_hub(hub: Hub, examples_dir: Path, tmp_path: Path):
         _not_readable_by(hub, settings, hub.users["alice"])
 
         # the instructor grades a free-text answer by hand, then exports the totals from PostgreSQL
-        _, manual = _grade_by_hand(teach, hub, course_id, hub.users["alice"])
+        manual = _grade_by_hand(teach, hub, course_id, hub.users["alice"])
         shots.append(keep_screenshot(teach, "hub_formgrader"))
     print("screenshots: " + ", ".join(str(shot) for shot in shots))
     export = _as(hub.users["grader"], str(settings.state_dir / "grader-env" / "bin" / "python"), "-m", "nbgrader",
@@ -327,8 +323,7 @@ def _as(user: str, *command: str, cwd: Path | None = None, env: dict[str, str] |
 
 
 def _code(notebook: Path) -> list[str]:
-    cells = json.loads(notebook.read_text())["cells"]
-    return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"] for c in cells if c["cell_type"] == "code"]
+    return [c.source for c in nbformat.read(notebook, as_version=4).cells if c.cell_type == "code"]
 
 
 def _submitted(hub: Hub, user: str) -> Path:
