@@ -19,8 +19,11 @@ $(VENV)/.installed: requirements.txt requirements-course.txt requirements-test.t
 demo: $(VENV)/.installed
 	$(BIN)/cnnkit demo
 
+# The whole suite in two passes: everything that can share the cores on both of them (pytest-xdist),
+# then the `serial` tests one at a time (grading batches with time limits, servers, browsers).
 test: $(VENV)/.installed
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not serial" -n 2
+	$(BIN)/python -m pytest -m serial
 
 # The edit loop: every test that needs no sandboxed kernel, no grading batch and no browser.
 test-fast: $(VENV)/.installed

@@ -25,6 +25,7 @@ WAIT_MS = 60_000
 
 needs_chromium = [
     pytest.mark.slow,
+    pytest.mark.serial,
     pytest.mark.skipif(not CHROMIUM.exists() and not os.environ.get("CI"),
                        reason=f"{CHROMIUM} is not installed (apt-get install chromium); CI installs it in .ci/run"),
 ]

@@ -107,3 +107,15 @@ def graded_examples(tmp_path_factory, examples_dir: Path):
     with course_env():
         results = grade_batch(examples_dir, out, workers=2)
     return {(r.student_id, r.assignment): r for r in results}, out
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Keep the two passes of ``make test`` sound: a ``serial`` test is also ``slow`` (so the fast
+    tier never holds one), and a test reading the session's grading of the examples is ``serial``
+    (that batch is graded once, by the one process of the serial pass)."""
+    for item in items:
+        serial = item.get_closest_marker("serial") is not None
+        if serial and item.get_closest_marker("slow") is None:
+            raise pytest.UsageError(f"{item.nodeid} is marked serial but not slow: mark it slow too")
+        if "graded_examples" in getattr(item, "fixturenames", ()) and not serial:
+            raise pytest.UsageError(f"{item.nodeid} uses graded_examples: mark it serial")

@@ -142,6 +142,7 @@ def test_report_of_a_folder_without_results_is_a_usage_error(tmp_path, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 def test_report_of_a_real_grading_run(graded_examples, tmp_path, capsys):
     """The report of `cnnkit grade` on the example submissions (the session's grading run)."""
     results, graded = graded_examples

@@ -22,7 +22,7 @@ from cnnkit_course.lms import default_gradebook, gradebook_scores
 from tests.conftest import ROOT, copy_course_files, course_env
 from tests.servers import private_postgres
 
-pytestmark = pytest.mark.slow  # grading batches
+pytestmark = [pytest.mark.slow, pytest.mark.serial]  # grading batches
 
 ASSIGNMENTS = list(settings().assignments)
 

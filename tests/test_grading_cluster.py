@@ -265,6 +265,7 @@ def test_what_a_finished_task_gives_the_client():
 
 # --- slow: a real cluster -------------------------------------------------------------------------
 @pytest.mark.slow
+@pytest.mark.serial
 def test_the_cluster_grades_like_a_local_batch(dask_cluster: Cluster, mixed_batch, tmp_path: Path):
     """Honest, hostile and broken submissions: the status and score of a local batch, each; the
     result files and grades.csv are written by the client."""
@@ -279,6 +280,7 @@ def test_the_cluster_grades_like_a_local_batch(dask_cluster: Cluster, mixed_batc
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 def test_a_worker_killed_while_grading_loses_nothing(dask_cluster: Cluster, mixed_batch, tmp_path: Path):
     """SIGKILL to the process group of the worker (nanny and worker) grading the first submission:
     the scheduler gives its task to the other worker and every result arrives, as graded locally."""
@@ -320,6 +322,7 @@ def test_a_worker_killed_while_grading_loses_nothing(dask_cluster: Cluster, mixe
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 def test_a_submission_that_kills_its_worker_every_time_ends_as_error(dask_cluster: Cluster, mixed_batch,
                                                                      tmp_path: Path):
     """The worker process (its nanny restarts it) is killed each time it starts grading one
@@ -366,6 +369,7 @@ def test_a_submission_that_kills_its_worker_every_time_ends_as_error(dask_cluste
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 def test_sigterm_to_the_client_stops_the_remote_gradings_and_resume_finishes(dask_cluster: Cluster, mixed_batch,
                                                                             tmp_path: Path):
     """SIGTERM to `cnnkit grade --scheduler` mid-batch: exit 128 + 15 within 15 s, every grading
@@ -419,6 +423,7 @@ def _start_a_multiprocessing_child() -> tuple[bool, int]:
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 def test_a_daemonic_worker_may_start_multiprocessing_children():
     """A nanny's worker started without DASK_DISTRIBUTED__WORKER__DAEMON=False is daemonic; the
     grading task clears that flag, so a grading may start its child through multiprocessing."""

@@ -24,7 +24,7 @@ from cnnkit_course.notebooks import kernel_env
 from tests.conftest import copy_course_files
 from tests.servers import private_postgres
 
-pytestmark = pytest.mark.slow  # sandboxed gradings
+pytestmark = [pytest.mark.slow, pytest.mark.serial]  # sandboxed gradings
 
 A1 = "a1_convolution"
 COURSE_FILES = (f"source/{A1}", f"release/{A1}", f"solutions/{A1}", "autograder", "course_config.py", "nbgrader_config.py")

@@ -95,6 +95,7 @@ def _scores(out: Path) -> dict[str, tuple[str, float]]:
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 def test_sigterm_stops_everything_and_resume_finishes(tmp_path: Path, examples_dir: Path, graded_examples):
     """SIGTERM in the middle of a batch ends every grading process and kernel within 10 s, leaves
     no half-written result, exits 128 + 15; `--resume` then gives the grades of an uninterrupted run."""
@@ -123,6 +124,7 @@ def test_sigterm_stops_everything_and_resume_finishes(tmp_path: Path, examples_d
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 def test_a_killed_graders_leftovers_are_ended_by_the_next(tmp_path: Path, examples_dir: Path):
     """After a SIGKILL of `cnnkit grade`, its grading process and kernel live on; the next
     `cnnkit grade` ends them before it starts, and finishes the batch."""
@@ -155,6 +157,7 @@ def private_course(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
+@pytest.mark.serial
 @pytest.mark.skipif(sandbox.isolation_level() != "full", reason="the sandbox uid exists only when the grader is root")
 def test_grading_from_a_private_folder(private_course: Path, examples_dir: Path, tmp_path: Path):
     """Correct a3 and a8 submissions get full marks from a course in a 0700 folder; a course
@@ -180,6 +183,7 @@ def test_grading_from_a_private_folder(private_course: Path, examples_dir: Path,
 
 # --- limits and isolation (slow) ------------------------------------------------------------------
 @pytest.mark.slow
+@pytest.mark.serial
 @pytest.mark.skipif(sandbox.isolation_level() != "full", reason="namespaces and cgroups need a root grader")
 def test_a_sandboxed_kernel_sees_only_its_own_processes_within_its_cgroup():
     """In its PID namespace the kernel sees a /proc of its own (no grader, no other grading), and

@@ -24,7 +24,7 @@ from cnnkit_course.feedback import hidden_test_lines
 from cnnkit_course.grading.batch import grade_batch
 from tests.conftest import COURSE, ROOT, course_env
 
-pytestmark = pytest.mark.slow  # a grading batch of hostile submissions
+pytestmark = [pytest.mark.slow, pytest.mark.serial]  # a grading batch of hostile submissions
 
 A1 = "a1_convolution"
 FULL = 12.0

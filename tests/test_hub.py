@@ -244,16 +244,20 @@ def _grade_by_hand(teach, hub: Hub, course_id: str, student: str) -> float:
         submission_id, grade_id, cell, points = submission.id, answer.id, answer.cell.name, answer.max_score
     teach.goto(f"{hub.url}/services/{course_id}/formgrader/gradebook/{A1}/{A1}")
     teach.locator(f'a[href$="/submissions/{submission_id}"]:visible').first.click()
+    teach.wait_for_load_state("networkidle")
     score = teach.locator(f"input.score#{cell}")
-    score.fill(f"{points:g}")
-    score.press("Tab")   # the formgrader saves a score when its input changes
     deadline = time.monotonic() + WAIT_MS / 1000
     while time.monotonic() < deadline:
-        with Gradebook(hub.db_url) as gradebook:
-            if gradebook.find_grade_by_id(grade_id).manual_score == points:
-                expect(score).to_have_value(f"{points:g}")
-                return points
-        time.sleep(0.5)
+        # The formgrader saves a score when its input changes, once its scripts have bound the
+        # input to the grade they fetch; a value typed before that is overwritten: type it again.
+        score.fill(f"{points:g}")
+        score.press("Tab")
+        for _ in range(10):
+            with Gradebook(hub.db_url) as gradebook:
+                if gradebook.find_grade_by_id(grade_id).manual_score == points:
+                    expect(score).to_have_value(f"{points:g}")
+                    return points
+            time.sleep(0.5)
     pytest.fail(f"the formgrader did not save the score of {cell}")
 
 

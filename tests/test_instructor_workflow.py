@@ -33,7 +33,7 @@ from cnnkit_course.feedback import HIDDEN_NOTE
 from cnnkit.checks import load_test_file
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.slow  # nbgrader's commands and sandboxed grading
+pytestmark = [pytest.mark.slow, pytest.mark.serial]  # nbgrader's commands and sandboxed grading
 
 ASSIGNMENT = "a2_pooling"          # fast to execute (about 10 s per notebook)
 FREE_TEXT = "answer_d"             # its hand-graded cell
