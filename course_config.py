@@ -36,7 +36,7 @@ ASSIGNMENTS: dict[str, dict] = {
                          "artefacts": ["mobile_cnn.keras", "model_float32.tflite", "model_float16.tflite",
                                        "model_dynamic.tflite", "model_int8.tflite"],
                          "trained_with": ["MOBILE_TRAINING_BUDGET", *_EMNIST_TRAINING]},
-    "a6_text_segmentation": {"auto_points": 14, "manual_points": 2, "eval_data": ["emnist_lines", "emnist"],
+    "a6_text_segmentation": {"auto_points": 17, "manual_points": 2, "eval_data": ["emnist_lines", "emnist"],
                              "release_files": {"emnist_reference.keras": "cnnkit.models:train_reference_emnist"},
                              "trained_with": ["HANDWRITING", *_EMNIST_TRAINING]},
     "a7_smile_detection": {"auto_points": 18, "manual_points": 2, "artefacts": ["smile_cnn.keras"],

@@ -8,7 +8,11 @@ The code measured is the solution cells of ``source/a6_text_segmentation`` and
   (``cnnkit.handwriting.compose_lines``) from the public test characters, and from the hidden slice
   as the autograder's ``emnist_lines`` are; reported: box recall (IoU >= 0.5), precision, mean IoU,
   the same in a strong shadow, and the character accuracy of ``read_line`` (1 - edit distance /
-  length, spaces counted, and without spaces).
+  length, spaces counted, and without spaces); the same accuracies on lines in the "frame" layout
+  (narrow glyphs in wide margins: the word gaps of ``word_breaks``); on the real scans of the data
+  folder, one row per image, the accuracy case-insensitive over the 47 EMNIST classes with
+  punctuation dropped (the page: ``light_on_dark``, ``split_lines``, then ``read_line`` per line);
+  and ``binarize``'s seconds per megapixel on the real page and on drawn pages of 1 and 12 MP.
 - a7: ``load_smiles`` split 80/20 (stratified, seed 0), the notebook's smile CNN trained with its
   recipe (class weights, ``course_config.SMILE_TRAINING_BUDGET``); reported on the held-out 20%:
   accuracy, precision, recall and F1 of the smile class, ROC AUC; the same on the hidden slice; the
@@ -18,6 +22,9 @@ The code measured is the solution cells of ``source/a6_text_segmentation`` and
 Real data::
 
     CNNKIT_DATA_DIR=../shared/data CNNKIT_EMNIST_SPLIT=bymerge .venv/bin/python benchmarks/applied.py
+
+``--model PATH`` measures a6 with an EMNIST classifier already trained (e.g. the release's
+``emnist_reference.keras``, trained on the embedded default) instead of training one.
 
 Without data (or with ``CNNKIT_DATA_SOURCE=synthetic``) it measures the embedded synthetic default.
 The output is a markdown table; the load average is printed before and after (timings on a shared
@@ -68,7 +75,66 @@ def timed(store: dict, key: str):
     store[key] = (time.perf_counter() - wall, (end.ru_utime - cpu.ru_utime) + (end.ru_stime - cpu.ru_stime))
 
 
-def bench_a6(rows: list, times: dict, n_lines: int) -> None:
+def _reading_text(text: str) -> str:
+    """``text`` as the 47 EMNIST classes can read it: upper case, letters, digits and single spaces."""
+    kept = "".join(c if c.isalnum() and c.isascii() else " " if c.isspace() else "" for c in text.upper())
+    return " ".join(kept.split())
+
+
+def _read_page(env: dict, page: np.ndarray, model, mapping) -> str:
+    """A page read as the notebook's scans cell does: turned round if light on dark, cut into lines."""
+    gray = 255 - page if env["light_on_dark"](page) else page
+    return "\n".join(env["read_line"](gray[top:bottom], model, mapping) for top, bottom in env["split_lines"](env["binarize"](gray)))
+
+
+def bench_a6_scans(rows: list, env: dict, model, mapping) -> None:
+    """One row per real scan of the data folder (none without it): character accuracy case-insensitive,
+    punctuation dropped, with and without spaces."""
+    import json
+
+    from cnnkit import handwriting as hw
+
+    try:
+        scans = hw.load_scanned_lines()
+    except FileNotFoundError as missing:
+        rows.append(("a6", "real scans", f"not measured: {str(missing)[:80]}"))
+        return
+    truths = json.loads((hw.handwriting_dir() / "transcriptions.json").read_text())
+    for name, image in scans.items():
+        read = _read_page(env, image, model, mapping) if name.startswith("page") else env["read_line"](image, model, mapping)
+        truth, got = _reading_text(truths[f"{name}.png"]), _reading_text(read)
+        rows.append(("a6", f"real scan {name}: character accuracy, case-insensitive, punctuation dropped "
+                           "(spaces counted / without)",
+                     f"{hw.character_accuracy(got, truth):.3f} / {hw.character_accuracy(got, truth, spaces=False):.3f}"))
+
+
+def bench_binarize(rows: list, env: dict) -> None:
+    """``binarize``'s seconds per megapixel (median of 3 runs) on the real page and on drawn pages."""
+    import cv2
+
+    from cnnkit import handwriting as hw
+
+    pages = {}
+    with contextlib.suppress(FileNotFoundError):
+        pages.update({f"real page {n}": im for n, im in hw.load_scanned_lines().items() if n.startswith("page")})
+    for width, height in [(1200, 850), (4000, 3000)]:
+        drawn = np.full((height, width), 215, np.uint8)
+        for k in range(12):
+            cv2.putText(drawn, "handwriting 0123", (width // 20, (k + 1) * height // 13), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
+                        height / 500, 40, max(1, height // 400))
+        pages[f"drawn page {width}x{height}"] = hw.add_lighting_gradient(drawn, 0.6, angle_deg=30)
+    for name, page in pages.items():
+        seconds = []
+        for _ in range(3):
+            start = time.perf_counter()
+            env["binarize"](page)
+            seconds.append(time.perf_counter() - start)
+        rows.append(("a6", f"binarize, {name} ({page.size / 1e6:.2f} MP)", f"{np.median(seconds) / (page.size / 1e6):.3f} s/MP"))
+
+
+def bench_a6(rows: list, times: dict, n_lines: int, model_path: Path | None = None) -> None:
+    import shutil
+
     from cnnkit import handwriting as hw
     from cnnkit.config import settings
     from cnnkit.data import load_emnist_data
@@ -76,8 +142,11 @@ def bench_a6(rows: list, times: dict, n_lines: int) -> None:
     from cnnkit.models import train_reference_emnist
 
     work = Path(tempfile.mkdtemp(prefix="bench-a6-"))
-    with timed(times, "a6 reference EMNIST model (train_reference_emnist)"):
-        train_reference_emnist(work / "emnist_reference.keras")
+    if model_path is not None:
+        shutil.copy(model_path, work / "emnist_reference.keras")
+    else:
+        with timed(times, "a6 reference EMNIST model (train_reference_emnist)"):
+            train_reference_emnist(work / "emnist_reference.keras")
     env = solution_namespace("a6_text_segmentation", work, ("setup", "framing"))
     test = load_emnist_data(usage="test")
     kind = "synthetic" if test.source == "synthetic" else "real"
@@ -92,6 +161,10 @@ def bench_a6(rows: list, times: dict, n_lines: int) -> None:
     sets = {
         f"{n_lines} lines of public {kind} test characters": hw.compose_lines(test.images, test.labels, mapping, n_lines, seed=1),
         "the autograder's hidden lines": hw.compose_lines(hidden.images, hidden.labels, mapping, 32, seed=hidden_seed() + LINES_SEED_OFFSET),
+        f"{n_lines} lines of public {kind} test characters in their frames":
+            hw.compose_lines(test.images, test.labels, mapping, n_lines, seed=2, layout="frame"),
+        "32 lines of the hidden slice in their frames":
+            hw.compose_lines(hidden.images, hidden.labels, mapping, 32, seed=hidden_seed() + LINES_SEED_OFFSET + 1, layout="frame"),
     }
     for name, lines in sets.items():
         with timed(times, f"a6 segment_characters, {name}"):
@@ -109,6 +182,8 @@ def bench_a6(rows: list, times: dict, n_lines: int) -> None:
             ("a6", f"{name}: read_line character accuracy (spaces counted)", f"{hw.character_accuracy(read, truth):.3f}"),
             ("a6", f"{name}: read_line character accuracy (without spaces)", f"{hw.character_accuracy(read, truth, spaces=False):.3f}"),
         ]
+    bench_a6_scans(rows, env, model, mapping)
+    bench_binarize(rows, env)
 
 
 def bench_a7(rows: list, times: dict, n_frames: int) -> None:
@@ -166,12 +241,15 @@ def main() -> None:
     parser.add_argument("--only", choices=["a6", "a7"], help="measure one assignment")
     parser.add_argument("--lines", type=int, default=100, help="composed lines of public test characters (a6)")
     parser.add_argument("--frames", type=int, default=200, help="camera-like frames for the face detection rate (a7)")
+    parser.add_argument("--model", type=Path, help="a6: this trained EMNIST classifier (.keras) instead of training one")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} (on {os.cpu_count()} CPUs)", flush=True)
     rows: list[tuple[str, str, str]] = []
     times: dict[str, tuple[float, float]] = {}
     if args.only in (None, "a6"):
-        bench_a6(rows, times, args.lines)
+        if args.model is not None and not args.model.is_file():
+            parser.error(f"--model {args.model}: no such file")
+        bench_a6(rows, times, args.lines, args.model)
     if args.only in (None, "a7"):
         bench_a7(rows, times, args.frames)
     print(f"load average after: {os.getloadavg()[0]:.2f}\n")

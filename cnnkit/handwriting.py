@@ -44,6 +44,7 @@ __all__ = [
     "lines_to_arrays",
     "load_scanned_lines",
     "match_boxes",
+    "stack_lines",
 ]
 
 #: Ink level (0..1) above which a pixel counts as part of a character's box.
@@ -137,8 +138,10 @@ def _shear(glyph: np.ndarray, slant: float) -> np.ndarray:
     return cv2.warpAffine(glyph, m, (w + extra, h), flags=cv2.INTER_LINEAR, borderValue=0)
 
 
-def _glyph(image: np.ndarray, rng: np.random.Generator, height_px: float, slant: float, dot: bool) -> np.ndarray:
-    """One EMNIST image as ink (0..1) scaled, slanted and cropped to its ink (1 px margin)."""
+def _glyph(image: np.ndarray, rng: np.random.Generator, height_px: float, slant: float, dot: bool,
+           keep_frame: bool = False) -> np.ndarray:
+    """One EMNIST image as ink (0..1) scaled, slanted and cropped to its ink (1 px margin); with
+    ``keep_frame`` cropped in height only (the glyph keeps the side margins of its EMNIST frame)."""
     g = image.astype(np.float32) / max(float(image.max()), 1.0)
     if dot and not _has_dot(g) and _dottable(g):
         g = _add_dot(g, rng)
@@ -149,7 +152,8 @@ def _glyph(image: np.ndarray, rng: np.random.Generator, height_px: float, slant:
     ys, xs = np.nonzero(g > 0.02)
     if len(ys) == 0:
         return np.zeros((1, 1), np.float32)
-    return np.ascontiguousarray(g[max(ys.min() - 1, 0):ys.max() + 2, max(xs.min() - 1, 0):xs.max() + 2])
+    x0, x1 = (0, g.shape[1]) if keep_frame else (max(xs.min() - 1, 0), xs.max() + 2)
+    return np.ascontiguousarray(g[max(ys.min() - 1, 0):ys.max() + 2, x0:x1])
 
 
 def _tight_box(layer: np.ndarray) -> tuple[int, int, int, int] | None:
@@ -170,6 +174,19 @@ class _LineStyle:
     touch_prob: float
     lighting: float
     noise: float
+    layout: str = "ink"
+
+
+def _next_x(x: int, glyph_w: int, box: tuple[int, int, int, int], ch: float, rng: np.random.Generator,
+            style: _LineStyle) -> int:
+    """Where the next character of a word starts, px: after this one's ink with a small gap (now
+    and then touching it), or, in the "frame" layout, after this glyph's frame (its EMNIST
+    28 px square, drawn ``glyph_w`` px wide from ``x``) with a small gap."""
+    if style.layout == "frame":
+        return x + glyph_w + int(round(rng.uniform(0.0, 0.15) * ch))
+    right = box[0] + box[2]
+    gap = -rng.uniform(0.0, 0.06) * ch if rng.random() < style.touch_prob else rng.uniform(0.06, 0.28) * ch
+    return max(int(round(right + gap)) - 1, box[0] + 1)
 
 
 def _lay_out_ink(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str], rng: np.random.Generator,
@@ -197,7 +214,7 @@ def _lay_out_ink(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str],
             label = int(labels[k])
             char = mapping[label]
             g = _glyph(images[k], rng, ch * rng.uniform(0.88, 1.1), slant + rng.normal(0, 0.03),
-                       char in dots and rng.random() < style.dot_prob)
+                       char in dots and rng.random() < style.dot_prob, keep_frame=style.layout == "frame")
             gh, gw = g.shape
             if x + gw > width - margin:
                 done = True
@@ -215,10 +232,7 @@ def _lay_out_ink(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str],
             boxes.append(box)
             labs.append(label)
             word += char
-            # the next character starts after this one's ink, with a small gap (sometimes touching)
-            right = box[0] + box[2]
-            gap = -rng.uniform(0.0, 0.06) * ch if rng.random() < style.touch_prob else rng.uniform(0.06, 0.28) * ch
-            x = max(int(round(right + gap)) - 1, box[0] + 1)
+            x = _next_x(x, gw, box, ch, rng, style)
         if word:
             words.append(word)
         x += int(round(rng.uniform(0.6, 1.0) * ch))
@@ -265,6 +279,7 @@ def compose_lines(
     touch_prob: float = 0.04,
     lighting: float = 0.35,
     noise: float = 5.0,
+    layout: str = "ink",
 ) -> list[Line]:
     """Compose ``n_lines`` lines of handwriting from EMNIST characters.
 
@@ -284,6 +299,11 @@ def compose_lines(
         lighting: largest strength of the lighting gradient (0: even light; 0.35: the paper's
             brightness varies by up to +-35% across the line).
         noise: largest standard deviation of the sensor noise, in grey levels.
+        layout: ``"ink"``: the next character of a word starts a small gap after this one's ink
+            (``touch_prob`` of the time, overlapping it). ``"frame"``: each character keeps the
+            side margins of its EMNIST frame and the frames follow each other with a small gap, as
+            with a fixed pitch: narrow glyphs (1, I, l) sit in wide margins, so the gaps between
+            boxes inside a word vary as much as the gaps between words (``touch_prob`` unused).
 
     Returns:
         A list of :class:`Line`.
@@ -294,8 +314,42 @@ def compose_lines(
         raise ValueError(f"need (N, 28, 28) images and (N,) labels, got {images.shape} and {labels.shape}")
     if height < char_height[1] * 1.6:
         raise ValueError(f"a line of height {height} px is too low for characters of {char_height[1]} px")
-    style = _LineStyle(height, width, char_height, dot_prob, touch_prob, lighting, noise)
+    if layout not in ("ink", "frame"):
+        raise ValueError(f"layout must be 'ink' or 'frame', got {layout!r}")
+    style = _LineStyle(height, width, char_height, dot_prob, touch_prob, lighting, noise, layout)
     return [_compose_one(images, labels, mapping, np.random.default_rng([seed, k]), style) for k in range(n_lines)]
+
+
+def stack_lines(lines: Sequence[Line], spacing: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """A page of several lines: each line's paper evened to one level, the lines stacked top to bottom.
+
+    Args:
+        lines: lines of one width. Compose them with ``lighting=0``: a page is lit as a whole
+            (apply :func:`add_lighting_gradient` to the page).
+        spacing: rows of paper added between two lines; negative: the margins of two neighbouring
+            lines overlap by that many rows (the darker pixel wins).
+
+    Returns:
+        ``(page, tops)``: the (H, W) uint8 page, dark ink on paper of the first line's paper level,
+        and the (L,) int64 row of the page at which each line's image starts (line k's boxes are
+        its boxes moved down by ``tops[k]``).
+    """
+    if not lines or len({line.image.shape[1] for line in lines}) != 1:
+        raise ValueError("need at least one line, all of one width")
+    if spacing <= -min(line.image.shape[0] for line in lines):
+        raise ValueError(f"spacing {spacing} overlaps whole lines")
+    paper = float(np.median(lines[0].image))
+    page = np.ones((0, lines[0].image.shape[1]), np.float32)
+    tops = []
+    for k, line in enumerate(lines):
+        evened = line.image.astype(np.float32) / max(float(np.median(line.image)), 1.0)
+        top = page.shape[0] + (spacing if k else 0)
+        bottom = top + evened.shape[0]
+        grown = np.ones((max(bottom, page.shape[0]), page.shape[1]), np.float32)
+        grown[:page.shape[0]] = page
+        grown[top:bottom] = np.minimum(grown[top:bottom], evened)
+        page, tops = grown, tops + [top]
+    return np.clip(np.rint(page * paper), 0, 255).astype(np.uint8), np.array(tops, np.int64)
 
 
 def add_lighting_gradient(image: np.ndarray, strength: float = 0.75, angle_deg: float = 0.0) -> np.ndarray:
@@ -358,11 +412,11 @@ def handwriting_dir() -> Path:
 
 
 def load_scanned_lines() -> dict[str, np.ndarray]:
-    """The real scanned lines of handwriting in the data folder (``handwriting/*.png``).
+    """The real scans of handwriting in the data folder (``handwriting/*.png``): lines, and pages.
 
     Returns:
-        ``{file stem: (H, W) uint8 grayscale image}`` (dark ink on light paper; a transparent
-        background becomes white), sorted by name.
+        ``{file stem: (H, W) uint8 grayscale image}`` as scanned (most are dark ink on light paper,
+        some pages light ink on black; a transparent background becomes white), sorted by name.
 
     Raises:
         FileNotFoundError: the folder has no PNG file, or the data source is forced to the

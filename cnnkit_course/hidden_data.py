@@ -96,8 +96,11 @@ def build_emnist_lines() -> EvalSet:
     Three sets, each stored as the arrays of :func:`cnnkit.handwriting.lines_to_arrays`
     (``images`` (L, H, W) uint8, ``boxes``, ``box_line``, ``labels``, ``texts``, ``mapping``):
     the main lines (no prefix, ``HANDWRITING["hidden_lines"]`` of them), ``ij_*`` (8 lines, half of
-    their characters an i or j that gets a dot) and ``touch_*`` (8 lines in which half of the
-    neighbouring characters touch).
+    their characters an i or j that gets a dot), ``touch_*`` (8 lines in which half of the
+    neighbouring characters touch), ``frame_*`` (8 lines in the "frame" layout: each character
+    keeps the margins of its EMNIST frame, so narrow glyphs sit in wide gaps) and ``page_*`` (8
+    lines in even light, which the tests stack into pages with
+    :func:`cnnkit.handwriting.stack_lines`).
     """
     from cnnkit.handwriting import _dottable, compose_lines, lines_to_arrays
 
@@ -111,11 +114,13 @@ def build_emnist_lines() -> EvalSet:
     ij &= np.array([_dottable(g.astype(np.float32) / max(float(g.max()), 1.0)) for g in hidden.images])
     rng = np.random.default_rng(seed)
     pool = np.concatenate([np.flatnonzero(ij), rng.choice(np.flatnonzero(~ij), int(ij.sum()), replace=False)])
-    for prefix, images, labels, options in [
-        ("ij_", hidden.images[pool], hidden.labels[pool], {"dot_prob": 1.0}),
-        ("touch_", hidden.images, hidden.labels, {"touch_prob": 0.5}),
+    for prefix, offset, images, labels, options in [
+        ("ij_", 3, hidden.images[pool], hidden.labels[pool], {"dot_prob": 1.0}),
+        ("touch_", 6, hidden.images, hidden.labels, {"touch_prob": 0.5}),
+        ("frame_", 9, hidden.images, hidden.labels, {"layout": "frame"}),
+        ("page_", 12, hidden.images, hidden.labels, {"lighting": 0.0}),
     ]:
-        lines = compose_lines(images, labels, hidden.mapping, 8, seed=seed + len(prefix), height=height, width=width,
+        lines = compose_lines(images, labels, hidden.mapping, 8, seed=seed + offset, height=height, width=width,
                               **options)
         arrays.update({prefix + key: value for key, value in lines_to_arrays(lines, hidden.mapping).items()
                        if key != "mapping"})

@@ -199,6 +199,20 @@ def to_emnist(crop, ink_size=None, centring=None):
         gray = cv2.cvtColor(gray, cv2.COLOR_BGR2GRAY)
     return cv2.resize(255 - gray, (28, 28), interpolation=cv2.INTER_AREA)
 ''',
+    ("a6_text_segmentation", "light_on_dark", "a dark image means light ink"): '''
+def light_on_dark(gray):
+    return bool(np.asarray(gray).mean() < 128)
+''',
+    ("a6_text_segmentation", "split_lines", "the whole page's ink as one line"): '''
+def split_lines(mask):
+    rows = np.flatnonzero(np.asarray(mask).any(axis=1))
+    return [(int(rows[0]), int(rows[-1]) + 1)] if len(rows) else []
+''',
+    ("a6_text_segmentation", "word_breaks", "a fixed multiple of the height on every line"): '''
+def word_breaks(boxes, space=0.45):
+    b = np.asarray(boxes, dtype=float).reshape(-1, 4)
+    return b[1:, 0] - (b[:-1, 0] + b[:-1, 2]) > space * np.median(b[:, 3])
+''',
     ("a6_text_segmentation", "read_line", "no spaces between words"): '''
 _reference_read = read_line
 def read_line(image, model, mapping, space=0.45):

@@ -57,6 +57,24 @@ def wrapped(function: str, signature: str, body: str) -> str:
 
 
 MUTANTS: tuple[Mutant, ...] = (
+    # --- light_on_dark ----------------------------------------------------------------------------
+    Mutant("light_on_dark", "a bool", wrapped("light_on_dark", "gray", "    return int(_reference_light_on_dark(gray))\n"),
+           "asks for a bool"),
+    Mutant("light_on_dark", "True for light ink", wrapped("light_on_dark", "gray",
+                                                         "    return not _reference_light_on_dark(gray)\n"),
+           "must return False"),
+    Mutant("light_on_dark", "under any light (a global brightness test)", """
+def light_on_dark(gray):
+    return bool(np.mean(gray) < 128)
+""", "a global brightness test fails"),
+    Mutant("light_on_dark", "the background around each pixel (not the whole image's median)", edited("light_on_dark", (
+        "departure = gray.astype(np.int16) - cv2.medianBlur(gray, size)",
+        "departure = gray.astype(np.int16) - int(np.median(gray))")), "the background around it"),
+    Mutant("light_on_dark", "a filter wider than a stroke", edited("light_on_dark", (
+        "cv2.medianBlur(gray, size)", "cv2.medianBlur(gray, 3)")), "wider than a stroke"),
+    Mutant("light_on_dark", "noise left out", edited("light_on_dark", (
+        "departure[departure > 10]", "departure[departure > 0]"), ("departure[departure < -10]", "departure[departure < 0]")),
+        "they are noise"),
     # --- binarize ---------------------------------------------------------------------------------
     Mutant("binarize", "uint8 dtype", wrapped("binarize", "image", "    return _reference_binarize(image).astype(bool)\n"),
            "asks for uint8"),
@@ -78,11 +96,36 @@ def binarize(image):
         gray = cv2.cvtColor(gray, cv2.COLOR_BGR2GRAY)
     return cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 9, 15)
 ''', "hollows the strokes out"),
+    Mutant("binarize", "light ink on a dark background", edited("binarize", (
+        "    if light_on_dark(gray):\n        gray = 255 - gray  # from here on: dark ink on light paper\n", "")),
+        "call light_on_dark and invert"),
     Mutant("binarize", "colour input in BGR order", edited("binarize", (
         "gray = cv2.cvtColor(gray, cv2.COLOR_BGR2GRAY)", "gray = np.ascontiguousarray(gray[..., 0])")),
         "not by taking one channel"),
     Mutant("binarize", "a page with no ink", edited("binarize", (
         "if flat.min() > 200:", "if flat.size == 0:")), "always splits the histogram"),
+    # --- split_lines ------------------------------------------------------------------------------
+    Mutant("split_lines", "pairs of ints", edited("split_lines", (
+        "return [(top, bottom) for top, bottom in bands]", "return [(float(top), float(bottom)) for top, bottom in bands]")),
+        "a pair (top, bottom) of ints"),
+    Mutant("split_lines", "bottom excluded", edited("split_lines", (
+        "return [(top, bottom) for top, bottom in bands]", "return [(top, bottom - 1) for top, bottom in bands]")),
+        "bottom excluded"),
+    Mutant("split_lines", "a row of a line holds more than 5% of the 90th percentile", edited("split_lines", (
+        "inked = profile > 0.05 * np.percentile(profile[profile > 0], 90)", "inked = profile > 0")),
+        "more than 5%"),
+    Mutant("split_lines", "fragments joined to a line", edited("split_lines", (
+        "    while len(bands) > 1:\n", "    while False:\n")), "is a fragment of the nearer line"),
+    Mutant("split_lines", "a fragment is low and holds little ink (not: little ink)", edited("split_lines", (
+        "fragment = (heights < heights.max() / 2) & (ink < ink.max() / 4)", "fragment = ink < ink.max() / 4")), "holds little ink but is as tall"),
+    Mutant("split_lines", "a fragment is low and holds little ink (not: low)", edited("split_lines", (
+        "fragment = (heights < heights.max() / 2) & (ink < ink.max() / 4)", "fragment = heights < heights.max() / 2")), "is low but holds much ink"),
+    Mutant("split_lines", "joined to the nearer neighbour", edited("split_lines", (
+        "j = k - 1 if above <= below else k + 1", "j = k + 1 if k + 1 < len(bands) else k - 1")),
+        "is a fragment of the nearer line"),
+    Mutant("split_lines", "an empty page", edited("split_lines", (
+        "    if not profile.any():\n        return []\n", "    if not profile.any():\n        return [(0, 0)]\n")),
+        "has no lines"),
     # --- character_height -------------------------------------------------------------------------
     Mutant("character_height", "the 75th percentile, not the median", edited("character_height", (
         "np.percentile(heights, 75)", "np.median(heights)")), "the median or the mean"),
@@ -323,19 +366,39 @@ def to_emnist(crop, ink_size=None, centring=None):
         gray = cv2.cvtColor(gray, cv2.COLOR_BGR2GRAY)
     return cv2.resize(255 - gray, (28, 28), interpolation=cv2.INTER_AREA)
 ''', "white ink (up to 255) on black"),
+    # --- word_breaks ------------------------------------------------------------------------------
+    Mutant("word_breaks", "a bool NumPy array", wrapped("word_breaks", "boxes, space=0.45",
+                                                      "    return list(_reference_word_breaks(boxes, space))\n"),
+           "a NumPy array of dtype bool"),
+    Mutant("word_breaks", "N - 1 entries", wrapped("word_breaks", "boxes, space=0.45",
+                                                  "    return np.append(_reference_word_breaks(boxes, space), False)\n"),
+           "3 values"),
+    Mutant("word_breaks", "gaps between cells as wide as the median box", edited("word_breaks", (
+        "half = np.maximum(b[:, 2], np.median(b[:, 2])) / 2", "half = b[:, 2] / 2")), "a narrow glyph in a wide margin"),
+    Mutant("word_breaks", "two clusters (not the fixed rule everywhere)", edited("word_breaks", (
+        "    if len(gaps) < 2:\n        return wide\n", "    return wide\n")), "split the gaps in two clusters"),
+    Mutant("word_breaks", "the fixed rule on a line of one kind of gap", edited("word_breaks", (
+        "    if upper.mean() - lower.mean() < space * height:\n        return wide  # one kind of gap: one word, or one-letter words\n",
+        "")), "one kind of gap"),
+    Mutant("word_breaks", "the space argument", edited("word_breaks", (
+        "wide = gaps > space * height", "wide = gaps > 0.45 * height"),
+        ("upper.mean() - lower.mean() < space * height", "upper.mean() - lower.mean() < 0.45 * height")),
+        "the space argument sets"),
+    Mutant("word_breaks", "the median box height, not the mean", edited("word_breaks", (
+        "height = np.median(b[:, 3])", "height = np.mean(b[:, 3])")), "not their mean"),
+    Mutant("word_breaks", "the box height, not the width", edited("word_breaks", (
+        "height = np.median(b[:, 3])", "height = np.median(b[:, 2])")), "or their width"),
     # --- read_line --------------------------------------------------------------------------------
     Mutant("read_line", "spaces between words", wrapped("read_line", "image, model, mapping, space=0.45",
                                                        "    return _reference_read_line(image, model, mapping, space).replace(' ', '')\n"),
            "the space argument"),
-    Mutant("read_line", "the space argument", edited("read_line", (
-        "> space * height", "> 0.45 * height")), "the space argument"),
-    Mutant("read_line", "the median box height, not the width", edited("read_line", (
-        "height = float(np.median([h for _, _, _, h in boxes]))",
-        "height = float(np.median([w for _, _, w, _ in boxes]))")), "width or measured between their left edges"),
-    Mutant("read_line", "the median box height, not the mean", edited("read_line", (
-        "np.median([h for _, _, _, h in boxes])", "np.mean([h for _, _, _, h in boxes])")), "the mean, a high percentile"),
-    Mutant("read_line", "the gap from right edge to left edge", edited("read_line", (
-        "x1 - (x0 + w0)", "x1 - x0")), "measured between their left edges"),
+    Mutant("read_line", "the space argument passed on", edited("read_line", (
+        "word_breaks(boxes, space)", "word_breaks(boxes)")), "passing the space argument on"),
+    Mutant("read_line", "spaces where word_breaks says (not the fixed rule)", edited("read_line", (
+        "ends = word_breaks(boxes, space)",
+        "height = np.median([h for _, _, _, h in boxes])\n"
+        "    ends = [x1 - (x0 + w0) > space * height for (x0, _, w0, _), (x1, _, _, _) in zip(boxes[:-1], boxes[1:])]")),
+        "put a space exactly where it says"),
     Mutant("read_line", "crops scaled to [0, 1]", edited("read_line", (
         'batch[..., None].astype("float32") / 255', 'batch[..., None].astype("float32")')), "as if they were not scaled"),
     Mutant("read_line", "the mapping argument", edited("read_line", (
@@ -360,7 +423,35 @@ def binarize(image):
     gray = np.asarray(image, dtype=np.uint8)
     if gray.ndim == 3:
         gray = cv2.cvtColor(gray, cv2.COLOR_BGR2GRAY)
+    if light_on_dark(gray):
+        gray = 255 - gray
     return cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 51, 20)
+'''),
+    Alternate("light_on_dark", "pixels counted instead of their departures added up, on the full image", '''
+def light_on_dark(gray):
+    gray = np.asarray(gray, dtype=np.uint8)
+    background = cv2.medianBlur(gray, max(3, min(min(gray.shape) // 3, 255) | 1))
+    departure = gray.astype(np.int16) - background
+    return bool((departure > 10).sum() > (departure < -10).sum())
+'''),
+    Alternate("word_breaks", "k-means with two clusters (Lloyd's iterations) and Python loops", '''
+def word_breaks(boxes, space=0.45):
+    boxes = [tuple(float(v) for v in box) for box in boxes]
+    if len(boxes) < 2:
+        return np.zeros(0, dtype=bool)
+    height = float(np.median([b[3] for b in boxes]))
+    typical = float(np.median([b[2] for b in boxes]))
+    cells = [(b[0] + b[2] / 2 - max(b[2], typical) / 2, b[0] + b[2] / 2 + max(b[2], typical) / 2) for b in boxes]
+    gaps = np.array([right[0] - left[1] for left, right in zip(cells[:-1], cells[1:])])
+    low, high = gaps.min(), gaps.max()
+    for _ in range(100):
+        upper = np.abs(gaps - high) < np.abs(gaps - low)
+        if upper.all() or not upper.any():
+            break
+        low, high = gaps[~upper].mean(), gaps[upper].mean()
+    if upper.all() or not upper.any() or high - low < space * height:
+        return gaps > space * height
+    return upper
 '''),
     Alternate("character_height", "np.quantile on Python lists, in a loop", '''
 def character_height(stats):
@@ -414,7 +505,7 @@ def ink_framing(images, threshold=64):
         "            out = cv2.warpAffine(out, shift, (28, 28), flags=cv2.INTER_LINEAR)\n",
         "            dy, dx = int(round(13.5 - m[\"m01\"] / m[\"m00\"])), int(round(13.5 - m[\"m10\"] / m[\"m00\"]))\n"
         "            out = np.roll(out, (dy, dx), axis=(0, 1))\n"))),
-    Alternate("read_line", "the scores as a NumPy array and the gaps with np.diff", '''
+    Alternate("read_line", "the scores as a NumPy array, the boxes as an array", '''
 def read_line(image, model, mapping, space=0.45):
     boxes = segment_characters(image)
     if len(boxes) == 0:
@@ -423,8 +514,7 @@ def read_line(image, model, mapping, space=0.45):
     batch = np.stack([to_emnist(gray[y:y + h, x:x + w]) for x, y, w, h in boxes]).astype("float32")[..., None] / 255.0
     labels = np.argmax(model(batch, training=False).numpy(), axis=1)
     x = np.array(boxes)
-    gaps = x[1:, 0] - (x[:-1, 0] + x[:-1, 2])
-    wide = gaps > space * np.median(x[:, 3])
+    wide = word_breaks(x, space=space)
     return "".join(mapping[labels[0]] + "".join((" " if g else "") + mapping[k] for g, k in zip(wide, labels[1:])))
 '''),
 )

@@ -64,7 +64,37 @@ def test_dots_are_added_to_i_and_j(glyphs):
             assert n - 1 >= 2, "a dotted i is two pieces of ink inside one box"
 
 
+def test_frame_layout_keeps_the_glyphs_margins(glyphs):
+    """In the "frame" layout the boxes are still tight and left to right, but the gap after a narrow
+    glyph is its frame's margin: gaps inside words vary more than in the "ink" layout, and the
+    frames (not the ink) follow each other at about one frame's width."""
+    ink = hw.compose_lines(*glyphs, 6, seed=3)
+    framed = hw.compose_lines(*glyphs, 6, seed=3, layout="frame")
+
+    def inner_gaps(lines):
+        gaps, widths = [], []
+        for line in lines:
+            x, _, w, _ = line.boxes.T.astype(float)
+            ends = np.cumsum([len(word) for word in line.text.split()])[:-1] - 1
+            inside = np.setdiff1d(np.arange(len(x) - 1), ends)
+            gaps += list((x[1:] - (x[:-1] + w[:-1]))[inside])
+            widths += list(w[:-1][inside] + w[1:][inside])
+        return np.array(gaps), np.array(widths)
+
+    ink_gaps, _ = inner_gaps(ink)
+    frame_gaps, _ = inner_gaps(framed)
+    assert frame_gaps.min() > 0, "frames keep their margins: no two characters touch"
+    assert frame_gaps.std() > 2 * ink_gaps.std() and frame_gaps.mean() > 2 * ink_gaps.mean()
+    per_line = [np.corrcoef(*inner_gaps([line]))[0, 1] for line in framed]
+    assert np.mean(per_line) < -0.5, f"narrower glyphs leave wider gaps (correlation per line {per_line})"
+    for line in framed:
+        assert np.all(np.diff(line.boxes[:, 0]) > 0) and line.chars == "".join(EMNIST_BALANCED_MAPPING[k] for k in line.labels)
+    assert [line.text for line in hw.compose_lines(*glyphs, 2, seed=3)] == [line.text for line in ink[:2]]
+
+
 def test_options_are_checked(glyphs):
+    with pytest.raises(ValueError, match="layout must be 'ink' or 'frame'"):
+        hw.compose_lines(*glyphs, 1, layout="grid")
     with pytest.raises(ValueError, match="too low for characters"):
         hw.compose_lines(*glyphs, 1, height=40)
     with pytest.raises(ValueError, match=r"need \(N, 28, 28\) images"):

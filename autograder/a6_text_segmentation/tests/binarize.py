@@ -6,8 +6,9 @@ OK_FORMAT = False  # otter: exception-based format
 name = "binarize"
 points = 2
 hidden_checks = ("a uint8 mask of exactly 0 and 1 on other page sizes, thick strokes filled in, colour (BGR) pages "
-                 "read like their grayscale version, lines under steep shadows from every side, and empty pages "
-                 "at several paper levels giving no ink")
+                 "read like their grayscale version, lines under steep shadows from every side, lines and a page "
+                 "in negative (light ink on black) giving the mask of their positive, and empty pages at several "
+                 "paper levels giving no ink")
 
 
 @test_case(name="public_dark_ink_is_one", points=0.5, hidden=False)
@@ -89,7 +90,7 @@ def hidden_colour_like_gray(binarize):
         "cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), not by taking one channel")
 
 
-@test_case(name="hidden_shadowed_lines", points=0.5, hidden=True)
+@test_case(name="hidden_shadowed_lines", points=0.25, hidden=True)
 def hidden_shadowed_lines(binarize):
     from cnnkit.handwriting import add_lighting_gradient
 
@@ -109,6 +110,23 @@ def hidden_shadowed_lines(binarize):
         "one global threshold cannot separate shadowed paper from ink; flatten the light or threshold locally (see Part A)"
     )
     assert found_boxes >= 0.97 * n_boxes, f"only {found_boxes / n_boxes:.0%} of the characters have ink in the mask, in a shadow"
+
+
+@test_case(name="hidden_negatives", points=0.25, hidden=True)
+def hidden_negatives(binarize):
+    lines = _lines()[12:20]
+    for line in lines[:4]:
+        positive = np.asarray(binarize(line.image)).astype(bool)
+        negative = np.asarray(binarize(255 - line.image)).astype(bool)
+        assert (positive == negative).mean() >= 0.99, (
+            "a line in negative (light ink on a dark background) must give the mask of its positive, ink = 1: "
+            "call light_on_dark and invert (see A1 and A2)")
+    page = np.concatenate([line.image for line in lines], axis=0)   # 8 lines, 512 x 640
+    scan = np.clip(255 - page.astype(np.int16) - 20, 0, 255).astype(np.uint8)
+    positive = np.asarray(binarize(page)).astype(bool)
+    negative = np.asarray(binarize(scan)).astype(bool)
+    assert negative.shape == page.shape and (positive == negative).mean() >= 0.99, (
+        "a page of eight lines scanned in negative must give the mask of its positive, ink = 1")
 
 
 @test_case(name="hidden_empty_pages", points=0.25, hidden=True)

@@ -5,8 +5,9 @@ OK_FORMAT = False  # otter: exception-based format
 name = "binarize"
 points = 2
 hidden_checks = ("a uint8 mask of exactly 0 and 1 on other page sizes, thick strokes filled in, colour (BGR) pages "
-                 "read like their grayscale version, lines under steep shadows from every side, and empty pages "
-                 "at several paper levels giving no ink")
+                 "read like their grayscale version, lines under steep shadows from every side, lines and a page "
+                 "in negative (light ink on black) giving the mask of their positive, and empty pages at several "
+                 "paper levels giving no ink")
 
 
 @test_case(name="public_dark_ink_is_one", points=0.5, hidden=False)

@@ -4,9 +4,10 @@ from otter.test_files import test_case
 OK_FORMAT = False  # otter: exception-based format
 name = "read_line"
 points = 3
-hidden_checks = ("character accuracy and word counts on hidden lines, the space argument (gaps wider than space times "
-                 "the median box height, on lines of other gaps and heights), crops fed to the model scaled to [0, 1] "
-                 "as (N, 28, 28, 1), the mapping argument, colour input and an empty line")
+hidden_checks = ("character accuracy and word counts on hidden lines (also lines whose narrow glyphs sit in wide "
+                 "margins), spaces exactly where word_breaks(boxes, space) says on lines of other gaps and heights, "
+                 "crops fed to the model scaled to [0, 1] as (N, 28, 28, 1), the mapping argument, colour input and "
+                 "an empty line")
 
 
 @test_case(name="public_reads_composed_lines", points=0.5, hidden=False)
