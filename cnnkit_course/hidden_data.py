@@ -93,7 +93,7 @@ def build_emnist_lines() -> EvalSet:
     """Lines of handwriting composed (:func:`cnnkit.handwriting.compose_lines`) from the hidden
     EMNIST characters of :func:`build_emnist`, with seeds derived from the hidden seed.
 
-    Three sets, each stored as the arrays of :func:`cnnkit.handwriting.lines_to_arrays`
+    Five sets, each stored as the arrays of :func:`cnnkit.handwriting.lines_to_arrays`
     (``images`` (L, H, W) uint8, ``boxes``, ``box_line``, ``labels``, ``texts``, ``mapping``):
     the main lines (no prefix, ``HANDWRITING["hidden_lines"]`` of them), ``ij_*`` (8 lines, half of
     their characters an i or j that gets a dot), ``touch_*`` (8 lines in which half of the
