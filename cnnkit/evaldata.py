@@ -32,11 +32,20 @@ def smiles_key() -> tuple[str, str]:
     return smiles_kind(), "smiles"
 
 
+def second_faces_key() -> tuple[str, str]:
+    """(``"real"``, ``"genki4k"``) where GENKI-4K is in the data folder, else (``"synthetic"``,
+    ``"second_camera"``): the second face data set of :func:`cnnkit.smiles.load_second_faces`."""
+    from cnnkit.smiles import genki_folder
+
+    return ("real", "genki4k") if genki_folder() is not None else ("synthetic", "second_camera")
+
+
 #: data set name -> the (kind, tag) of the file that serves the current configuration.
 KEYS: dict[str, Callable[[], tuple[str, str]]] = {
     "emnist": emnist_key,
     "emnist_lines": emnist_key,
     "smiles": smiles_key,
+    "second_faces": second_faces_key,
 }
 
 

@@ -25,6 +25,7 @@ from cnnkit.sources import held_out_split
 #: Added to the hidden seed for each synthetic data set (EMNIST's characters use the seed itself).
 LINES_SEED_OFFSET = 606
 FACES_SEED_OFFSET = 707
+SECOND_FACES_SEED_OFFSET = 808
 
 
 @dataclass(frozen=True)
@@ -135,11 +136,25 @@ def build_smiles() -> EvalSet:
     return EvalSet({"images": hidden.images, "labels": hidden.labels}, hidden.kind, "smiles")
 
 
+def build_second_faces() -> EvalSet:
+    """The second face data set's hidden part: GENKI-4K's ``test`` part (:func:`cnnkit.smiles.genki_part`),
+    or ``SMILES["second_sizes"]["hidden"]`` faces of the second camera drawn with the hidden seed:
+    ``images`` (N, 64, 64) uint8, ``labels`` (N,) int64 (1 = smiling)."""
+    folder = smiles.genki_folder()
+    if folder is not None:
+        images, labels, parts = smiles.read_genki(folder)
+        return EvalSet({"images": images[parts == "test"], "labels": labels[parts == "test"]}, "real", "genki4k")
+    size = int(smiles.smiles_settings()["second_sizes"]["hidden"])
+    images, labels = smiles.second_camera_faces(size, hidden_seed() + SECOND_FACES_SEED_OFFSET)
+    return EvalSet({"images": images, "labels": labels}, "synthetic", "second_camera")
+
+
 #: data set name -> its builder.
 BUILDERS: dict[str, Callable[[], EvalSet]] = {
     "emnist": build_emnist,
     "emnist_lines": build_emnist_lines,
     "smiles": build_smiles,
+    "second_faces": build_second_faces,
 }
 
 

@@ -32,9 +32,10 @@ from tests.mutation import (  # noqa: E402
 
 ASSIGNMENT = "a7_smile_detection"
 SMILE_MODEL = COURSE.trained(ASSIGNMENT) / "smile_cnn.keras"
+TWO_CAMERA_MODEL = COURSE.trained(ASSIGNMENT) / "smile_cnn_two_cameras.keras"
 #: Questions whose every run takes seconds (the CNN on the hidden faces, the smile cascade on hundreds of
 #: them): the slow tier.
-SLOW_QUESTIONS = frozenset({"smile_cnn", "haar_smile"})
+SLOW_QUESTIONS = frozenset({"smile_cnn", "haar_smile", "two_cameras"})
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def _reference_env() -> dict:
     with _synthetic_course(), contextlib.redirect_stdout(None):
         env = execute_cells(solution_code(ASSIGNMENT, with_cells={"setup"}))
         env["smile_model"] = keras.models.load_model(SMILE_MODEL, compile=False)
+        env["two_camera_model"] = keras.models.load_model(TWO_CAMERA_MODEL, compile=False)
     return env
 
 
@@ -605,6 +607,48 @@ class SmileTrigger(SmileTrigger):
             self.last_box = box
         return self.update(None if box is None else self.score_face(crop_face(frame, box)))
 ''', "last_box must be"),
+    # choose_threshold: the best F1 (not the accuracy, not 0.5), score >= t, one of the scores, ties, the type
+    Mutant("choose_threshold", "the highest F1", '''
+def choose_threshold(y_true, scores):
+    y_true, scores = np.asarray(y_true).astype(bool), np.asarray(scores, dtype=float)
+    candidates = np.unique(scores)[::-1]
+    return float(candidates[np.argmax([np.mean((scores >= t) == y_true) for t in candidates])])
+''', "choose the one with the highest F1"),
+    Mutant("choose_threshold", "score >= t", '''
+def choose_threshold(y_true, scores):
+    y_true, scores = np.asarray(y_true).astype(bool), np.asarray(scores, dtype=float)
+    candidates = np.unique(scores)[::-1]
+    return float(candidates[np.argmax([precision_recall_f1(y_true, scores > t)["f1"] for t in candidates])])
+''', "gives an F1 of"),
+    Mutant("choose_threshold", "one of the scores", '''
+_reference_choose = choose_threshold
+def choose_threshold(y_true, scores):
+    t = _reference_choose(y_true, scores)
+    below = np.asarray(scores, dtype=float)[np.asarray(scores, dtype=float) < t]
+    return float((t + below.max()) / 2) if below.size else t      # halfway to the next score down
+''', "is not one of the scores"),
+    Mutant("choose_threshold", "not 0.5 by habit", '''
+def choose_threshold(y_true, scores):
+    return 0.5
+''', "gives an F1 of"),
+    Mutant("choose_threshold", "among equal F1, the largest", '''
+def choose_threshold(y_true, scores):
+    y_true, scores = np.asarray(y_true).astype(bool), np.asarray(scores, dtype=float)
+    candidates = np.unique(scores)                                  # increasing: argmax keeps the smallest
+    return float(candidates[np.argmax([precision_recall_f1(y_true, scores >= t)["f1"] for t in candidates])])
+''', "asks for the largest"),
+    Mutant("choose_threshold", "a Python float", '''
+_reference_choose = choose_threshold
+def choose_threshold(y_true, scores):
+    return np.float32(_reference_choose(y_true, scores))
+''', "must return a Python float", judged=True),
+    # two_cameras: the saved model, its decisions on both data sets
+    Mutant("two_cameras", "the saved model", '''
+two_camera_model = None
+''', "no saved smile_cnn_two_cameras.keras"),
+    Mutant("two_cameras", "the second data set", '''
+two_camera_model = smile_model                  # Part D's model: one camera, its threshold 0.5
+''', "of the second data set"),
 )
 
 
@@ -717,6 +761,22 @@ class SmileTrigger:
         box = detect_face(frame)
         self.last_box = box
         return self.update(None if box is None else self.score_face(crop_face(frame, box, 64)))
+'''),
+    Alternate("choose_threshold", "a loop over the distinct scores with precision_recall_f1, a list of candidates", '''
+def choose_threshold(y_true, scores):
+    best_t, best_f1 = None, -1.0
+    for t in sorted(set(float(s) for s in scores), reverse=True):
+        f1 = precision_recall_f1(y_true, [s >= t for s in scores])["f1"]
+        if f1 > best_f1:
+            best_t, best_f1 = t, f1
+    return best_t
+'''),
+    Alternate("two_cameras", "the same weights in a functional model", '''
+_inputs = keras.Input((64, 64, 1))
+_x = _inputs
+for _layer in two_camera_model.layers:
+    _x = _layer(_x)
+two_camera_model = keras.Model(_inputs, _x)
 '''),
 )
 

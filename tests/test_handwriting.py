@@ -89,7 +89,9 @@ def test_frame_layout_keeps_the_glyphs_margins(glyphs):
     assert np.mean(per_line) < -0.5, f"narrower glyphs leave wider gaps (correlation per line {per_line})"
     for line in framed:
         assert np.all(np.diff(line.boxes[:, 0]) > 0) and line.chars == "".join(EMNIST_BALANCED_MAPPING[k] for k in line.labels)
-    assert [line.text for line in hw.compose_lines(*glyphs, 2, seed=3)] == [line.text for line in ink[:2]]
+    explicit = hw.compose_lines(*glyphs, 6, seed=3, layout="ink")
+    assert all(np.array_equal(a.boxes, b.boxes) for a, b in zip(explicit, ink)), "the default layout is 'ink'"
+    assert not all(np.array_equal(a.image, b.image) for a, b in zip(framed, ink))
 
 
 def test_options_are_checked(glyphs):

@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 
 from cnnkit import smiles
-from cnnkit_course.hidden_data import load_hidden_smiles
+from cnnkit_course.hidden_data import build_second_faces, load_hidden_smiles
 
 SHARED_ZIP = Path(__file__).resolve().parents[2] / "shared" / "data" / "smiles" / smiles.ZIP_NAME
+SHARED_GENKI = SHARED_ZIP.parent / smiles.GENKI_FOLDER
 PREFIX = "SMILEsmileD-master/SMILEs/"
 
 
@@ -202,4 +203,78 @@ def test_real_smiles(monkeypatch):
     assert full.images.shape == (13165, 64, 64) and int(full.labels.sum()) == 3690 and full.source == "data_dir"
     public, hidden = smiles.load_smiles_data(), load_hidden_smiles()
     assert len(public.labels) + len(hidden.labels) == 13165 and len(hidden.labels) == 1316
+    smiles.clear_cache()
+
+
+# --- the second data set ------------------------------------------------------------------------
+def _fake_genki(folder: Path, count: int = 60) -> dict[str, int]:
+    """Colour photos of several sizes in GENKI-4K's layout; returns file name -> label. Photo k's
+    gray level encodes k (survives JPEG and the reduction to 64x64 gray)."""
+    names = {}
+    for k in range(count):
+        label = k % 3 == 0
+        side = (64, 96, 170)[k % 3]
+        photo = np.full((side, side, 3), 4 * k, np.uint8)
+        (folder / str(int(label))).mkdir(parents=True, exist_ok=True)
+        name = f"file{k:04d}.jpg"
+        assert cv2.imwrite(str(folder / str(int(label)) / name), photo)
+        names[name] = int(label)
+    return names
+
+
+def test_genki_parts_depend_on_the_name_alone():
+    names = [f"file{k:04d}.jpg" for k in range(4000)]
+    parts = np.array([smiles.genki_part(n) for n in names])
+    shares = smiles.smiles_settings()["genki_parts"]
+    for part, share in shares.items():
+        assert abs(np.mean(parts == part) - share) < 0.03, (part, np.mean(parts == part))
+    assert [smiles.genki_part(n) for n in reversed(names)] == list(parts[::-1])
+
+
+def test_second_faces_from_genki_keep_the_test_part_hidden(fake_env, capsys):
+    folder = fake_env / "data" / "smiles" / smiles.GENKI_FOLDER
+    names = _fake_genki(folder)
+    train, val = smiles.load_second_faces()
+    assert capsys.readouterr().out == "", "real data is not announced"
+    hidden = build_second_faces()
+    assert hidden.kind == "real" and hidden.tag == "genki4k"
+    by_part = {"train": train, "val": val}
+    for part, faces in by_part.items():
+        expected = sorted(n for n in names if smiles.genki_part(n) == part)
+        assert faces.name == "GENKI-4K" and faces.kind == "real" and faces.images.dtype == np.uint8
+        assert faces.images.shape == (len(expected), 64, 64)
+        assert list(faces.labels) == [names[n] for n in expected]
+        assert [int(round(img.mean() / 4)) for img in faces.images] == [int(n[4:8]) for n in expected]
+    test = sorted(n for n in names if smiles.genki_part(n) == "test")
+    assert len(test) > 0 and list(hidden.arrays["labels"]) == [names[n] for n in test]
+    assert [int(round(img.mean() / 4)) for img in hidden.arrays["images"]] == [int(n[4:8]) for n in test]
+
+
+def test_second_faces_without_genki_are_a_second_camera(fake_env, capsys):
+    train, val = smiles.load_second_faces()
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and "GENKI-4K is not in" in out and smiles.GENKI_URL in out
+    sizes = smiles.smiles_settings()["second_sizes"]
+    assert train.images.shape == (sizes["train"], 64, 64) and val.images.shape == (sizes["val"], 64, 64)
+    assert train.kind == val.kind == "synthetic" and train.name == "drawn faces, second camera"
+    assert abs(np.concatenate([train.labels, val.labels]).mean() - smiles.smiles_settings()["second_smile_fraction"]) < 0.05
+    again, _ = smiles.load_second_faces()
+    assert np.array_equal(again.images, train.images), "the drawn faces are the same every time"
+    first, _ = smiles.generate_faces(50, 7)
+    assert train.images[:50].std() < first.std(), "the second camera has less contrast than the first"
+    hidden = build_second_faces()
+    assert hidden.kind == "synthetic" and len(hidden.arrays["labels"]) == sizes["hidden"]
+    assert not np.array_equal(hidden.arrays["images"][:10], train.images[:10])
+
+
+@pytest.mark.skipif(not SHARED_GENKI.is_dir(), reason=f"real GENKI-4K not present at {SHARED_GENKI}")
+def test_real_genki(monkeypatch):
+    monkeypatch.setenv("CNNKIT_DATA_DIR", str(SHARED_ZIP.parents[1]))
+    monkeypatch.delenv("CNNKIT_DATA_SOURCE", raising=False)
+    smiles.clear_cache()
+    train, val = smiles.load_second_faces()
+    hidden = build_second_faces().arrays
+    assert len(train.labels) + len(val.labels) + len(hidden["labels"]) == 2800
+    assert int(train.labels.sum() + val.labels.sum() + hidden["labels"].sum()) == 1562
+    assert len(hidden["labels"]) > 700 and len(val.labels) > 450
     smiles.clear_cache()
