@@ -228,7 +228,12 @@ def test_genki_parts_depend_on_the_name_alone():
     shares = smiles.smiles_settings()["genki_parts"]
     for part, share in shares.items():
         assert abs(np.mean(parts == part) - share) < 0.03, (part, np.mean(parts == part))
-    assert [smiles.genki_part(n) for n in reversed(names)] == list(parts[::-1])
+    everything_test = {"train": 0.0, "val": 0.0, "test": 1.0}
+    assert {smiles.genki_part(n, everything_test) for n in names[:200]} == {"test"}
+    halves = {"train": 0.5, "val": 0.0, "test": 0.5}
+    moved = [smiles.genki_part(n, halves) for n in names]
+    assert "val" not in moved and abs(moved.count("train") / len(names) - 0.5) < 0.03
+    assert all(m == "train" for m, p in zip(moved, parts) if p == "train"), "the same train share keeps the same photos"
 
 
 def test_second_faces_from_genki_keep_the_test_part_hidden(fake_env, capsys):
