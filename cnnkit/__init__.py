@@ -2,9 +2,9 @@
 
 What students (and the hidden tests) import in their notebooks: ``data`` (EMNIST), ``smiles``
 (SMILEsmileD), ``synthetic`` (the embedded default), ``sources`` (where a data set comes from),
-``plots`` (one helper per kind of figure), ``models``, ``export``, ``handwriting``, ``checks``
-(``grader.check``), ``guards`` (checks of how a function works) and ``evaldata`` (reads the
-autograder's evaluation files). The course tooling and the grading engine live in
+``plots`` (one helper per kind of figure), ``models``, ``export``, ``handwriting``,
+``line_reader`` (a6's CTC line reader), ``checks`` (``grader.check``), ``guards`` (checks of how a
+function works) and ``evaldata`` (reads the autograder's evaluation files). The course tooling and the grading engine live in
 ``cnnkit_course``, which is not part of the student wheel.
 """
 

@@ -175,6 +175,30 @@ class _LineStyle:
     lighting: float
     noise: float
     layout: str = "ink"
+    sizes: str = "emnist"
+
+
+#: Letters written at x-height, and those that reach below the baseline (``sizes="written"``).
+_X_HEIGHT, _DESCENDERS = set("acemnorsuvwxz"), set("gpqy")
+#: Capitals under which the 47-class sets file the lowercase letter of the same shape too.
+_MERGED_CASES = set("CIJKLMOPSUVWXYZ")
+
+
+def _written_size(char: str, rng: np.random.Generator, style: _LineStyle) -> tuple[float, float]:
+    """How tall a character is written and how far below the baseline it reaches, both in the
+    line's character heights: (1, 0) for every character in the "emnist" sizes; in the "written"
+    sizes a lowercase letter is drawn at x-height (0.55-0.7) and g, p, q, y reach 0.25-0.35 below
+    the baseline; a capital that also stands for its lowercase letter (C, K, O, ...) is written as
+    that lowercase letter half of the time."""
+    if style.sizes == "emnist":
+        return 1.0, 0.0
+    if char in _MERGED_CASES and rng.random() < 0.5:
+        char = char.lower()
+    if char in _X_HEIGHT:
+        return float(rng.uniform(0.55, 0.7)), 0.0
+    if char in _DESCENDERS:
+        return float(rng.uniform(0.8, 0.95)), float(rng.uniform(0.25, 0.35))
+    return 1.0, 0.0
 
 
 def _next_x(x: int, glyph_w: int, box: tuple[int, int, int, int], ch: float, rng: np.random.Generator,
@@ -213,7 +237,8 @@ def _lay_out_ink(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str],
             k = int(rng.integers(len(images)))
             label = int(labels[k])
             char = mapping[label]
-            g = _glyph(images[k], rng, ch * rng.uniform(0.88, 1.1), slant + rng.normal(0, 0.03),
+            size, drop = _written_size(char, rng, style)
+            g = _glyph(images[k], rng, size * ch * rng.uniform(0.88, 1.1), slant + rng.normal(0, 0.03),
                        char in dots and rng.random() < style.dot_prob, keep_frame=style.layout == "frame")
             gh, gw = g.shape
             if x + gw > width - margin:
@@ -221,7 +246,7 @@ def _lay_out_ink(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str],
                 break
             u = x / width - 0.5
             baseline = (height + ch) / 2 + drift[0] + drift[1] * u * 4 + drift[2] * (u * 4) ** 2 / 4
-            bottom = int(round(baseline + rng.normal(0, 0.04 * ch)))
+            bottom = int(round(baseline + drop * ch + rng.normal(0, 0.04 * ch)))
             top = int(np.clip(bottom - gh, 0, height - gh))
             layer = np.zeros_like(ink)
             layer[top:top + gh, x:x + gw] = g
@@ -280,6 +305,7 @@ def compose_lines(
     lighting: float = 0.35,
     noise: float = 5.0,
     layout: str = "ink",
+    sizes: str = "emnist",
 ) -> list[Line]:
     """Compose ``n_lines`` lines of handwriting from EMNIST characters.
 
@@ -304,6 +330,11 @@ def compose_lines(
             side margins of its EMNIST frame and the frames follow each other with a small gap, as
             with a fixed pitch: narrow glyphs (1, I, l) sit in wide margins, so the gaps between
             boxes inside a word vary as much as the gaps between words (``touch_prob`` unused).
+        sizes: ``"emnist"``: every character is as tall as the line's character height, as EMNIST
+            frames them all. ``"written"``: as a hand writes them: lowercase letters at x-height
+            (0.55-0.7 of it), g, p, q and y reaching below the baseline, and each capital that the
+            47 classes also file its lowercase letter under (C, I, J, K, L, M, O, P, S, U, V, W, X,
+            Y, Z) written as that lowercase letter half of the time (I and J as i and j: stems).
 
     Returns:
         A list of :class:`Line`.
@@ -316,7 +347,9 @@ def compose_lines(
         raise ValueError(f"a line of height {height} px is too low for characters of {char_height[1]} px")
     if layout not in ("ink", "frame"):
         raise ValueError(f"layout must be 'ink' or 'frame', got {layout!r}")
-    style = _LineStyle(height, width, char_height, dot_prob, touch_prob, lighting, noise, layout)
+    if sizes not in ("emnist", "written"):
+        raise ValueError(f"sizes must be 'emnist' or 'written', got {sizes!r}")
+    style = _LineStyle(height, width, char_height, dot_prob, touch_prob, lighting, noise, layout, sizes)
     return [_compose_one(images, labels, mapping, np.random.default_rng([seed, k]), style) for k in range(n_lines)]
 
 

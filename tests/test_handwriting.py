@@ -94,9 +94,45 @@ def test_frame_layout_keeps_the_glyphs_margins(glyphs):
     assert not all(np.array_equal(a.image, b.image) for a, b in zip(framed, ink))
 
 
+def test_written_sizes_put_lowercase_letters_at_x_height(glyphs):
+    """In the "written" sizes the lowercase letters (a, e, n, r; and C, O, S, ... half of the time)
+    are about 0.55-0.7 times as tall as the capitals and digits, and g, q reach below the baseline;
+    the "emnist" sizes (the default) draw every character at one height."""
+    mapping = EMNIST_BALANCED_MAPPING
+    written = hw.compose_lines(*glyphs, 24, seed=3, sizes="written")
+    emnist = hw.compose_lines(*glyphs, 24, seed=3)
+    default = hw.compose_lines(*glyphs, 24, seed=3, sizes="emnist")
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(default, emnist)), "the default sizes are 'emnist'"
+
+    def heights(lines, chars):
+        """Box heights of these characters, relative to their line's median capital or digit."""
+        found = []
+        for line in lines:
+            chars_of = np.array([mapping[k] for k in line.labels])
+            tall = np.isin(chars_of, list("ABDEFGHNQRT0123456789"))
+            found += list(line.boxes[np.isin(chars_of, list(chars)), 3] / np.median(line.boxes[tall, 3]))
+        return np.array(found)
+
+    assert 0.5 < np.median(heights(written, "aenr")) < 0.75
+    assert 0.85 < np.median(heights(emnist, "aenr")) < 1.15
+    merged = heights(written, "CMOSUVWXZ")
+    assert 0.3 < np.mean(merged < 0.8) < 0.7, "capitals that stand for their lowercase letter: half small"
+    checked = 0
+    for line in written:
+        chars_of = np.array([mapping[k] for k in line.labels])
+        bottoms = line.boxes[:, 1] + line.boxes[:, 3]
+        low, others = np.isin(chars_of, ["g", "q"]), np.isin(chars_of, list("aenr"))
+        if low.any() and others.any():
+            checked += 1
+            assert np.median(bottoms[low]) > np.median(bottoms[others]) + 3, "g and q reach below the baseline"
+    assert checked >= 5, checked
+
+
 def test_options_are_checked(glyphs):
     with pytest.raises(ValueError, match="layout must be 'ink' or 'frame'"):
         hw.compose_lines(*glyphs, 1, layout="grid")
+    with pytest.raises(ValueError, match="sizes must be 'emnist' or 'written'"):
+        hw.compose_lines(*glyphs, 1, sizes="cursive")
     with pytest.raises(ValueError, match="too low for characters"):
         hw.compose_lines(*glyphs, 1, height=40)
     with pytest.raises(ValueError, match=r"need \(N, 28, 28\) images"):
