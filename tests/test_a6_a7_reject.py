@@ -228,6 +228,18 @@ def read_line(image, model, mapping, space=0.45):
     scores = np.asarray(model(batch[..., None].astype("float32") / 255, training=False))
     return "".join(mapping[int(k)] for k in scores.argmax(axis=1))
 ''',
+    ("a6_text_segmentation", "ctc_greedy_decode", "drops the blanks before merging repeats"): '''
+def ctc_greedy_decode(logits, blank=0):
+    best = [int(k) for k in np.asarray(logits).argmax(axis=1) if k != blank]
+    return [k for i, k in enumerate(best) if i == 0 or k != best[i - 1]]
+''',
+    ("a6_text_segmentation", "read_line_ctc", "reads index k as mapping[k] (forgets the blank)"): '''
+def read_line_ctc(image, model, mapping):
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if np.ndim(image) == 3 else np.asarray(image, np.uint8)
+    scores = np.asarray(model(line_tensor(binarize(gray), model.input_shape[1])[None], training=False))[0]
+    text = "".join(mapping[k] if k < len(mapping) else " " for k in ctc_greedy_decode(scores))
+    return " ".join(text.split())
+''',
     # a7_smile_detection
     ("a7_smile_detection", "detect_face", "reports a face everywhere"): '''
 _reference_detect = detect_face

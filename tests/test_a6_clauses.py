@@ -31,8 +31,8 @@ from tests.mutation import Alternate, Mutant, assert_passes, assert_rejects, exe
 ASSIGNMENT = "a6_text_segmentation"
 #: Non-solution cells the solutions need (to_emnist reads FRAMING).
 EXTRA_CELLS = {"setup", "framing"}
-#: Questions whose test file runs the CNN over every hidden line (seconds per run): the slow tier.
-SLOW_QUESTIONS = {"read_line"}
+#: Questions whose test files run a network over hidden lines (seconds per run): the slow tier.
+SLOW_QUESTIONS = {"read_line", "read_line_ctc"}
 
 
 def _reference_cell(function: str) -> str:
@@ -415,6 +415,43 @@ def read_line(image, model, mapping, space=0.45):
     scores = np.asarray(model(batch[..., None].astype("float32") / 255, training=False))
     return "".join(mapping[int(k)] for k in scores.argmax(axis=1))
 ''', "frame each crop with to_emnist"),
+    # --- ctc_greedy_decode ------------------------------------------------------------------------
+    Mutant("ctc_greedy_decode", "repeats merged", edited("ctc_greedy_decode", (
+        "starts[1:] = best[1:] != best[:-1]", "starts[1:] = True")), "must read [1, 2, 3, 3, 4] (H E L L O)"),
+    Mutant("ctc_greedy_decode", "merged before the blanks are dropped", edited("ctc_greedy_decode", (
+        "best = scores.reshape(-1, scores.shape[-1]).argmax(axis=1)\n",
+        "best = scores.reshape(-1, scores.shape[-1]).argmax(axis=1)\n    best = best[best != blank]\n")),
+        "merge each run of equal symbols first"),
+    Mutant("ctc_greedy_decode", "the blank argument", edited("ctc_greedy_decode", (
+        "if k != blank]", "if k != 0]")), "drop the blank given"),
+    Mutant("ctc_greedy_decode", "the first index on a tie", edited("ctc_greedy_decode", (
+        "best = scores.reshape(-1, scores.shape[-1]).argmax(axis=1)",
+        "flat = scores.reshape(-1, scores.shape[-1])\n    best = flat.shape[1] - 1 - flat[:, ::-1].argmax(axis=1)")),
+        "the first index on a tie"),
+    Mutant("ctc_greedy_decode", "a list of Python ints", edited("ctc_greedy_decode", (
+        "[int(k) for k in best[starts]", "[k for k in best[starts]")), "list of Python ints"),
+    Mutant("ctc_greedy_decode", "the best symbol (not the symbols above 0)", edited("ctc_greedy_decode", (
+        "best = scores.reshape(-1, scores.shape[-1]).argmax(axis=1)",
+        "best = (scores.reshape(-1, scores.shape[-1]) > 0).argmax(axis=1)")), "negative logits must read like any scores"),
+    # --- read_line_ctc ----------------------------------------------------------------------------
+    Mutant("read_line_ctc", "index k is mapping[k - 1]", edited("read_line_ctc", (
+        "mapping[k - 1]", "mapping[k % len(mapping)]")), "index k is mapping[k - 1]"),
+    Mutant("read_line_ctc", "index K + 1 is a space", edited("read_line_ctc", (
+        'chars = [" " if k == len(mapping) + 1 else mapping[k - 1] for k in ctc_greedy_decode(scores)]',
+        "chars = [mapping[k - 1] for k in ctc_greedy_decode(scores) if k <= len(mapping)]")),
+        "the space is index K + 1"),
+    Mutant("read_line_ctc", "single spaces, none at the ends", edited("read_line_ctc", (
+        'return " ".join("".join(chars).split())', 'return "".join(chars)')), "none at either end"),
+    Mutant("read_line_ctc", "the model's input height", edited("read_line_ctc", (
+        "line_tensor(binarize(gray), model.input_shape[1])", "line_tensor(binarize(gray))")),
+        "scale the mask to the height the model takes"),
+    Mutant("read_line_ctc", "the ink mask of binarize (negatives turned round)", edited("read_line_ctc", (
+        "line_tensor(binarize(gray), model.input_shape[1])",
+        "line_tensor((gray < 128).astype(np.uint8), model.input_shape[1])")), "read the ink mask of binarize"),
+    Mutant("read_line_ctc", "the mapping argument", edited("read_line_ctc", (
+        "def read_line_ctc(image, model, mapping):",
+        "LABELS = list(mapping)\ndef read_line_ctc(image, model, labels):\n    mapping = LABELS")),
+        "of the mapping argument it is given"),
 )
 
 ALTERNATES: tuple[Alternate, ...] = (
@@ -516,6 +553,22 @@ def read_line(image, model, mapping, space=0.45):
     x = np.array(boxes)
     wide = word_breaks(x, space=space)
     return "".join(mapping[labels[0]] + "".join((" " if g else "") + mapping[k] for g, k in zip(wide, labels[1:])))
+'''),
+    Alternate("ctc_greedy_decode", "itertools.groupby over a Python list of best indices", '''
+import itertools
+def ctc_greedy_decode(logits, blank=0):
+    best = [int(np.argmax(step)) for step in np.asarray(logits, dtype=float)]
+    return [k for k, _ in itertools.groupby(best) if k != blank]
+'''),
+    Alternate("read_line_ctc", "model.predict and keras.ops.ctc_decode", '''
+def read_line_ctc(image, model, mapping):
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if np.ndim(image) == 3 else np.asarray(image, np.uint8)
+    batch = line_tensor(binarize(gray), model.input_shape[1])[None]
+    scores = model.predict(batch, verbose=0)
+    decoded, _ = keras.ops.ctc_decode(scores, np.array([scores.shape[1]]), strategy="greedy", mask_index=0)
+    labels = [int(k) for k in np.asarray(decoded)[0, 0] if k > 0]
+    text = "".join(" " if k == len(mapping) + 1 else mapping[k - 1] for k in labels)
+    return " ".join(text.split())
 '''),
 )
 
