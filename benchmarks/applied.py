@@ -7,11 +7,14 @@ The code measured is the solution cells of ``source/a6_text_segmentation`` and
   release's ``emnist_reference.keras``) on the configured EMNIST; lines are composed
   (``cnnkit.handwriting.compose_lines``) from the public test characters, and from the hidden slice
   as the autograder's ``emnist_lines`` are; reported: box recall (IoU >= 0.5), precision, mean IoU,
-  the same in a strong shadow, and the character accuracy of ``read_line`` (1 - edit distance /
-  length, spaces counted, and without spaces); the same accuracies on lines in the "frame" layout
-  (narrow glyphs in wide margins: the word gaps of ``word_breaks``); on the real scans of the data
-  folder, one row per image, the accuracy case-insensitive over the 47 EMNIST classes with
-  punctuation dropped (the page: ``light_on_dark``, ``split_lines``, then ``read_line`` per line);
+  the same in a strong shadow, and the character accuracy of both readers, ``read_line``
+  (segment, then classify) and ``read_line_ctc`` (the CTC line reader of
+  ``cnnkit.line_reader.train_line_reader``, trained here too and timed), as 1 - edit distance /
+  length, spaces counted, and without spaces; the same on lines in the "frame" layout (narrow glyphs
+  in wide margins: the word gaps of ``word_breaks``) and on hidden lines whose neighbouring
+  characters touch; on the real scans of the data folder, one row per image and reader, the
+  accuracy case-insensitive over the 47 EMNIST classes with punctuation dropped (the page:
+  ``light_on_dark``, ``split_lines``, then the reader per line);
   and ``binarize``'s seconds per megapixel on the real page and on drawn pages of 1 and 12 MP.
 - a7: ``load_smiles`` split 80/20 (stratified, seed 0), the notebook's smile CNN trained with its
   recipe (class weights, ``course_config.SMILE_TRAINING_BUDGET``); reported on the held-out 20%:
@@ -28,8 +31,9 @@ Real data::
 
     CNNKIT_DATA_DIR=../shared/data CNNKIT_EMNIST_SPLIT=bymerge .venv/bin/python benchmarks/applied.py
 
-``--model PATH`` measures a6 with an EMNIST classifier already trained (e.g. the release's
-``emnist_reference.keras``, trained on the embedded default) instead of training one.
+``--model PATH`` and ``--line-reader PATH`` measure a6 with an EMNIST classifier and a line reader
+already trained (e.g. the release's ``emnist_reference.keras`` and ``line_reader.keras``, trained on
+the embedded default) instead of training them.
 
 Without data (or with ``CNNKIT_DATA_SOURCE=synthetic``) it measures the embedded synthetic default.
 The output is a markdown table; the load average is printed before and after (timings on a shared
@@ -86,15 +90,22 @@ def _reading_text(text: str) -> str:
     return " ".join(kept.split())
 
 
-def _read_page(env: dict, page: np.ndarray, model, mapping) -> str:
-    """A page read as the notebook's scans cell does: turned round if light on dark, cut into lines."""
+def _read_page(env: dict, page: np.ndarray, read) -> str:
+    """A page read as the notebook's scans cell does: turned round if light on dark, cut into lines,
+    each line read by ``read(gray_line) -> str``."""
     gray = 255 - page if env["light_on_dark"](page) else page
-    return "\n".join(env["read_line"](gray[top:bottom], model, mapping) for top, bottom in env["split_lines"](env["binarize"](gray)))
+    return "\n".join(read(gray[top:bottom]) for top, bottom in env["split_lines"](env["binarize"](gray)))
 
 
-def bench_a6_scans(rows: list, env: dict, model, mapping) -> None:
-    """One row per real scan of the data folder (none without it): character accuracy case-insensitive,
-    punctuation dropped, with and without spaces."""
+def _readers(env: dict, mapping) -> dict:
+    """The notebook's two readers of a line: segment-then-classify and the CTC line reader."""
+    return {"read_line": lambda image: env["read_line"](image, env["reference_model"], mapping),
+            "read_line_ctc": lambda image: env["read_line_ctc"](image, env["line_reader"], mapping)}
+
+
+def bench_a6_scans(rows: list, env: dict, mapping) -> None:
+    """Two rows per real scan of the data folder (none without it), one per reader: character accuracy
+    case-insensitive, punctuation dropped, with and without spaces."""
     import json
 
     from cnnkit import handwriting as hw
@@ -106,11 +117,12 @@ def bench_a6_scans(rows: list, env: dict, model, mapping) -> None:
         return
     truths = json.loads((hw.handwriting_dir() / "transcriptions.json").read_text())
     for name, image in scans.items():
-        read = _read_page(env, image, model, mapping) if name.startswith("page") else env["read_line"](image, model, mapping)
-        truth, got = _reading_text(truths[f"{name}.png"]), _reading_text(read)
-        rows.append(("a6", f"real scan {name}: character accuracy, case-insensitive, punctuation dropped "
-                           "(spaces counted / without)",
-                     f"{hw.character_accuracy(got, truth):.3f} / {hw.character_accuracy(got, truth, spaces=False):.3f}"))
+        for reader, read in _readers(env, mapping).items():
+            text = _read_page(env, image, read) if name.startswith("page") else read(image)
+            truth, got = _reading_text(truths[f"{name}.png"]), _reading_text(text)
+            rows.append(("a6", f"real scan {name}, {reader}: character accuracy, case-insensitive, punctuation "
+                               "dropped (spaces counted / without)",
+                         f"{hw.character_accuracy(got, truth):.3f} / {hw.character_accuracy(got, truth, spaces=False):.3f}"))
 
 
 def bench_binarize(rows: list, env: dict) -> None:
@@ -137,13 +149,15 @@ def bench_binarize(rows: list, env: dict) -> None:
         rows.append(("a6", f"binarize, {name} ({page.size / 1e6:.2f} MP)", f"{np.median(seconds) / (page.size / 1e6):.3f} s/MP"))
 
 
-def bench_a6(rows: list, times: dict, n_lines: int, model_path: Path | None = None) -> None:
+def bench_a6(rows: list, times: dict, n_lines: int, model_path: Path | None = None,
+             reader_path: Path | None = None) -> None:
     import shutil
 
     from cnnkit import handwriting as hw
     from cnnkit.config import settings
     from cnnkit.data import load_emnist_data
     from cnnkit_course.hidden_data import LINES_SEED_OFFSET, hidden_seed, load_hidden_emnist
+    from cnnkit.line_reader import train_line_reader
     from cnnkit.models import train_reference_emnist
 
     work = Path(tempfile.mkdtemp(prefix="bench-a6-"))
@@ -152,6 +166,11 @@ def bench_a6(rows: list, times: dict, n_lines: int, model_path: Path | None = No
     else:
         with timed(times, "a6 reference EMNIST model (train_reference_emnist)"):
             train_reference_emnist(work / "emnist_reference.keras")
+    if reader_path is not None:
+        shutil.copy(reader_path, work / "line_reader.keras")
+    else:
+        with timed(times, "a6 CTC line reader (train_line_reader)"):
+            train_line_reader(work / "line_reader.keras")
     env = solution_namespace("a6_text_segmentation", work, ("setup", "framing"))
     test = load_emnist_data(usage="test")
     kind = "synthetic" if test.source == "synthetic" else "real"
@@ -170,6 +189,9 @@ def bench_a6(rows: list, times: dict, n_lines: int, model_path: Path | None = No
             hw.compose_lines(test.images, test.labels, mapping, n_lines, seed=2, layout="frame"),
         "32 lines of the hidden slice in their frames":
             hw.compose_lines(hidden.images, hidden.labels, mapping, 32, seed=hidden_seed() + LINES_SEED_OFFSET + 1, layout="frame"),
+        "32 lines of the hidden slice, half of the neighbours touching":
+            hw.compose_lines(hidden.images, hidden.labels, mapping, 32, seed=hidden_seed() + LINES_SEED_OFFSET + 2,
+                             touch_prob=0.5),
     }
     for name, lines in sets.items():
         with timed(times, f"a6 segment_characters, {name}"):
@@ -177,17 +199,19 @@ def bench_a6(rows: list, times: dict, n_lines: int, model_path: Path | None = No
         score = hw.box_recall(lines, found)
         shadow = hw.box_recall(lines, [env["segment_characters"](hw.add_lighting_gradient(line.image, 0.8, 37 * i))
                                        for i, line in enumerate(lines)])
-        read = [env["read_line"](line.image, model, mapping) for line in lines]
         truth = [line.text for line in lines]
+        for reader, read_one in _readers(env, mapping).items():
+            with timed(times, f"a6 {reader}, {name}"):
+                read = [read_one(line.image) for line in lines]
+            rows.append(("a6", f"{name}: {reader} character accuracy (spaces counted / without)",
+                         f"{hw.character_accuracy(read, truth):.3f} / {hw.character_accuracy(read, truth, spaces=False):.3f}"))
         rows += [
             ("a6", f"{name}: characters found (recall, IoU >= 0.5)", f"{score['recall']:.3f}"),
             ("a6", f"{name}: boxes that are characters (precision)", f"{score['precision']:.3f}"),
             ("a6", f"{name}: mean IoU of found characters", f"{score['mean_iou']:.3f}"),
             ("a6", f"{name}: recall / precision in a strong shadow (0.8)", f"{shadow['recall']:.3f} / {shadow['precision']:.3f}"),
-            ("a6", f"{name}: read_line character accuracy (spaces counted)", f"{hw.character_accuracy(read, truth):.3f}"),
-            ("a6", f"{name}: read_line character accuracy (without spaces)", f"{hw.character_accuracy(read, truth, spaces=False):.3f}"),
         ]
-    bench_a6_scans(rows, env, model, mapping)
+    bench_a6_scans(rows, env, mapping)
     bench_binarize(rows, env)
 
 
@@ -286,14 +310,16 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100, help="composed lines of public test characters (a6)")
     parser.add_argument("--frames", type=int, default=200, help="camera-like frames for the face detection rate (a7)")
     parser.add_argument("--model", type=Path, help="a6: this trained EMNIST classifier (.keras) instead of training one")
+    parser.add_argument("--line-reader", type=Path, help="a6: this trained CTC line reader (.keras) instead of training one")
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} (on {os.cpu_count()} CPUs)", flush=True)
     rows: list[tuple[str, str, str]] = []
     times: dict[str, tuple[float, float]] = {}
     if args.only in (None, "a6"):
-        if args.model is not None and not args.model.is_file():
-            parser.error(f"--model {args.model}: no such file")
-        bench_a6(rows, times, args.lines, args.model)
+        for option, path in (("--model", args.model), ("--line-reader", args.line_reader)):
+            if path is not None and not path.is_file():
+                parser.error(f"{option} {path}: no such file")
+        bench_a6(rows, times, args.lines, args.model, args.line_reader)
     if args.only in (None, "a7"):
         bench_a7(rows, times, args.frames)
     print(f"load average after: {os.getloadavg()[0]:.2f}\n")
