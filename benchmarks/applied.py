@@ -54,6 +54,10 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("CNNKIT_COURSE_ROOT", str(ROOT))
+# The notebook's cells run in other folders: a relative CNNKIT_DATA_DIR (../shared/data) means the
+# folder as seen from where the benchmark was started.
+if os.environ.get("CNNKIT_DATA_DIR"):
+    os.environ["CNNKIT_DATA_DIR"] = str(Path(os.environ["CNNKIT_DATA_DIR"]).expanduser().resolve())
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402

@@ -34,6 +34,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+# The notebook's cells run in other folders: a relative CNNKIT_DATA_DIR (../shared/data) means the
+# folder as seen from where the benchmark was started.
+if os.environ.get("CNNKIT_DATA_DIR"):
+    os.environ["CNNKIT_DATA_DIR"] = str(Path(os.environ["CNNKIT_DATA_DIR"]).expanduser().resolve())
 
 from cnnkit_course import notebooks  # noqa: E402
 from cnnkit_course.paths import CoursePaths  # noqa: E402
