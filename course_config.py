@@ -243,9 +243,9 @@ MOBILE_TRAINING_BUDGET: dict[str, dict[str, int | None]] = {
 #:   lose 0.0 (float32, float16), -0.1..0.0 (dynamic) and -0.05..0.35 points (int8).
 #: - a6 (synthetic): reference 1.00 recall, 1.00 precision, 0.98 IoU, 0.97 on dotted i/j, 0.92 read;
 #:   (real bymerge, model of `cnnkit build --real`): 0.99, 0.97, 0.98, 0.91, 0.85.
-#:   The CTC line reader (``a6_ctc_accuracy``, spaces counted): synthetic 0.88 on the hidden lines,
-#:   0.85 on the hidden touching ones (the committed line_reader.keras); real bymerge (trained on
-#:   real characters with the same recipe) 0.85 / 0.83 on lines of the hidden slice.
+#:   The CTC line reader (``a6_ctc_accuracy``, spaces counted): synthetic 0.84 on the 16 graded hidden
+#:   lines, 0.86 on the hidden touching ones (the committed line_reader.keras); real bymerge (trained on
+#:   real characters with the same recipe, benchmarks/applied.py) 0.82 / 0.83.
 #: - a7: the reference smile CNN on the hidden faces: synthetic 0.97 / 0.95, real 0.93 / 0.87
 #:   (accuracy / F1 of the smile class at 0.5). The two-camera CNN (Part G): synthetic 0.98 / 0.96 on
 #:   the first data set's hidden faces, 0.89 / 0.91 on the second camera's.
