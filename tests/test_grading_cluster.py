@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from cnnkit_course.grading import cluster, sandbox
+from cnnkit_course.grading import cluster, sandbox, zygote
 from cnnkit_course.notebooks import kernel_env
 from tests.conftest import COURSE, ROOT, course_env
 from tests.servers import free_port
@@ -28,6 +28,8 @@ A1, A2 = "a1_convolution", "a2_pooling"
 ALLOWED_FAILURES = 1
 #: Marks every process of a grading started by a cluster worker (its temporary folder's prefix).
 CLUSTER_MARK = "cnnkit-cluster-"
+#: What a zygote forks: its kernels and their outer processes, and the zygotes themselves.
+FORKED_NAMES = ("ipykernel", *zygote.IDLE_NAMES)
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -45,11 +47,13 @@ def _kill_group(proc: subprocess.Popen) -> None:
 def _cluster_gradings() -> list[psutil.Process]:
     """Every process of a grading a cluster worker started: its grading child (a fork of the
     worker's forkserver, which is left out), the sandbox and kernel (their command lines name the
-    worker's temporary folder) and what they started."""
+    worker's temporary folder, or, forked by a zygote, their names say what they are) and what
+    they started."""
     found: set[psutil.Process] = set()
-    for proc in psutil.process_iter(["cmdline"]):
+    for proc in psutil.process_iter(["cmdline", "name"]):
         cmdline = " ".join(proc.info["cmdline"] or [])
-        if CLUSTER_MARK in cmdline or (sandbox.GRADING_MARKER.decode() in cmdline and _is_grading_child(proc)):
+        if CLUSTER_MARK in cmdline or proc.info["name"] in FORKED_NAMES or \
+                (sandbox.GRADING_MARKER.decode() in cmdline and _is_grading_child(proc)):
             found.add(proc)
             try:
                 found.update(proc.children(recursive=True))
@@ -81,8 +85,9 @@ def _alive(proc: psutil.Process) -> bool:
 
 
 def _is_kernel(proc: psutil.Process) -> bool:
+    """A kernel: executed (``python -m ipykernel_launcher``) or forked by a zygote (named so)."""
     try:
-        return "ipykernel" in " ".join(proc.cmdline())
+        return proc.name() == "ipykernel" or "ipykernel" in " ".join(proc.cmdline())
     except psutil.Error:
         return False
 

@@ -182,35 +182,76 @@ def test_grading_from_a_private_folder(private_course: Path, examples_dir: Path,
 
 
 # --- limits and isolation (slow) ------------------------------------------------------------------
-@pytest.mark.slow
-@pytest.mark.serial
-@pytest.mark.skipif(sandbox.isolation_level() != "full", reason="namespaces and cgroups need a root grader")
-def test_a_sandboxed_kernel_sees_only_its_own_processes_within_its_cgroup():
-    """In its PID namespace the kernel sees a /proc of its own (no grader, no other grading), and
-    its processes are in the slot's cgroup, whose limits the result records."""
+_PROBE = """\
+import json, os, resource, sys
+import matplotlib.pyplot as plt
+print(json.dumps({"pids": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()), "uid": os.getuid(),
+                  "cgroup": open("/proc/self/cgroup").read(), "nproc": resource.getrlimit(resource.RLIMIT_NPROC),
+                  "networks": [line.split(":")[0].strip() for line in open("/proc/net/dev").readlines()[2:]],
+                  "hidden": os.listdir(HIDDEN), "preloaded": "tensorflow" in sys.modules}))
+plt.plot([0, 1])
+plt.show()
+"""
+
+
+def _probe_kernel(launch: str, scratch: str, uid: int, cgroup_args: list[str], out: str) -> None:
+    """A grading child's kernel (forked from a zygote, or a new interpreter) runs :data:`_PROBE`;
+    its outputs go to ``out`` as JSON."""
     import nbformat
     from nbclient import NotebookClient
 
+    from cnnkit_course.grading.zygote import KernelZygote
+
+    zygote = KernelZygote().start() if launch == "zygote" else None
+    workdir, exchange, hidden = (Path(scratch) / name for name in ("work", "exchange", "hidden"))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(_PROBE.replace("HIDDEN", repr(str(hidden))))])
+    km = sandbox.kernel_manager(exchange, workdir, uid=uid, hide=[hidden], limits=sandbox.Limits(60, 256, 16),
+                                cgroup_args=cgroup_args, zygote=zygote)
+    env = {k: v for k, v in kernel_env().items() if k != "MPLBACKEND"}  # another test may set Agg
+    try:
+        NotebookClient(nb, km=km, timeout=60).execute(env=env)
+    finally:
+        sandbox.kill_uid(uid)
+        if zygote is not None:
+            zygote.close()
+    Path(out).write_text(json.dumps(nb.cells[0].outputs))
+
+
+@pytest.mark.slow
+@pytest.mark.serial
+@pytest.mark.skipif(sandbox.isolation_level() != "full", reason="namespaces and cgroups need a root grader")
+@pytest.mark.parametrize("launch", ["zygote", "exec"])
+def test_a_sandboxed_kernel_sees_only_its_own_processes_within_its_cgroup(launch: str):
+    """Forked from the grading child's zygote (as ``cnnkit grade`` starts kernels) or started as a
+    new interpreter, the kernel runs as the slot's uid, with its process limit, in the slot's
+    cgroup, with no network but a loopback, the hidden folder empty and a /proc of its own (no
+    grader, no other grading); the forked kernel has the stack imported already and still draws
+    inline figures."""
+    from cnnkit_course.grading.batch import grading_context
+
     scratch = Path(tempfile.mkdtemp(prefix="cnnkit-proc-test-"))  # pytest's own folder is 0700
     os.chmod(scratch, 0o711)
-    workdir, exchange = scratch / "work", scratch / "exchange"
-    workdir.mkdir()
-    exchange.mkdir()
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import os\nprint(sorted(int(p) for p in os.listdir('/proc') if p.isdigit()))\n"
-        "print(open('/proc/self/cgroup').read())")])
+    for name in ("work", "exchange", "hidden"):
+        (scratch / name).mkdir()
+    (scratch / "hidden" / "answers.py").write_text("SECRET = 1\n")
+    out = scratch / "outputs.json"
     with course_env(), sandbox.borrowed_slot() as slot:
-        km = sandbox.kernel_manager(exchange, workdir, uid=slot.uid, hide=[], limits=sandbox.Limits(60, 256, 16),
-                                    cgroup_args=slot.cgroup.join_args())
         try:
-            NotebookClient(nb, km=km, timeout=60).execute()
+            child = grading_context().Process(target=_probe_kernel, args=(
+                launch, str(scratch), slot.uid, slot.cgroup.join_args() if slot.cgroup.version else [], str(out)))
+            child.start()
+            child.join(120)
+            outputs = json.loads(out.read_text())
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
         held = slot.limits()
-    pids_line, cgroup_text = nb.cells[0].outputs[0]["text"].split("\n", 1)
-    visible = json.loads(pids_line)
-    assert len(visible) <= 6 and os.getpid() not in visible, f"the kernel sees other processes: {visible}"
+    seen = json.loads(outputs[0]["text"])
+    assert len(seen["pids"]) <= 6 and os.getpid() not in seen["pids"], f"the kernel sees other processes: {seen['pids']}"
+    assert seen["uid"] == slot.uid and seen["nproc"] == [256, 256]
+    assert seen["networks"] == ["lo"] and seen["hidden"] == []
+    assert seen["preloaded"] is (launch == "zygote")
+    assert any("image/png" in o.get("data", {}) for o in outputs[1:]), outputs
     if limits.cgroup_version():
-        assert f"cnnkit-{slot.uid}" in cgroup_text, cgroup_text
+        assert f"cnnkit-{slot.uid}" in seen["cgroup"], seen["cgroup"]
         assert "memory" in held and "pids" in held
     assert "PID" in held["namespaces"]

@@ -53,7 +53,7 @@ from typing import Any
 from cnnkit import config
 from cnnkit_course.grading import sandbox
 from cnnkit_course.grading.batch import (BatchStopped, GradeResult, Submission, _Running, _stop_on_signals, discover,
-                                         grade_submission, write_atomic, write_grades_csv)
+                                         grade_submission, longest_first, write_atomic, write_grades_csv)
 
 #: How long the client tries to reach the scheduler before giving up, in seconds.
 CONNECT_TIMEOUT_S = 5.0
@@ -267,6 +267,7 @@ def grade_on_cluster(submitted_dir: Path, out_dir: Path, scheduler_address: str,
     subs = discover(submitted_dir, assignments)
     if resume:
         subs = [s for s in subs if not (out_dir / "results" / f"{s.key}.json").is_file()]
+    subs = longest_first(subs)
     client = connect(scheduler_address)
     (out_dir / "results").mkdir(parents=True, exist_ok=True)
     batch_id = uuid.uuid4().hex[:12]

@@ -1,7 +1,9 @@
 """The sandbox a submission's kernel runs in (``cnnkit grade``).
 
 Where the grader runs as root (CI does, many grading servers do), the kernel is started through
-``python -m cnnkit_course.grading.sandbox``, which
+``python -m cnnkit_course.grading.sandbox`` (or forked by :mod:`.zygote`, which takes the same
+steps with the same command line in a fork of an interpreter that has imported the kernel's stack),
+which
 
 1. moves itself into the slot's cgroup (:mod:`.limits`), when the host has one: memory (swap
    included) and processes are then capped by the kernel;
@@ -65,13 +67,17 @@ def isolation_level() -> str:
 
 
 def kernel_manager(exchange: Path, workdir: Path, *, uid: int | None, hide: list[Path], limits: Limits,
-                   expose: list[Path] = (), cgroup_args: list[str] = ()) -> Any:
+                   expose: list[Path] = (), cgroup_args: list[str] = (), zygote: Any = None) -> Any:
     """A kernel manager for one submission: ipc sockets and connection file in ``exchange``.
 
     Args:
         expose: files the kernel must read wherever they live (e.g. the course configuration).
         cgroup_args: the slot cgroup's ``--cgroup`` arguments (:meth:`.limits.SlotCgroup.join_args`).
+        zygote: a started :class:`.zygote.KernelZygote`: the kernel is forked from it (the same
+            sandbox, without a new interpreter's imports); ``None``: the kernel command is executed.
     """
+    import uuid
+
     from jupyter_client import AsyncKernelManager
     from traitlets import List, Unicode
 
@@ -84,6 +90,15 @@ def kernel_manager(exchange: Path, workdir: Path, *, uid: int | None, hide: list
         def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
             return [sys.executable, "-m", "cnnkit_course.grading.sandbox", *self.sandbox_args, "--",
                     *super().format_kernel_cmd(extra_arguments)]
+
+        async def _async_pre_start_kernel(self, **kw: Any) -> Any:
+            if zygote is not None and self.provisioner is None:
+                from cnnkit_course.grading.zygote import ZygoteProvisioner
+
+                self.kernel_id = self.kernel_id or str(uuid.uuid4())
+                self.provisioner = ZygoteProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
+                self.provisioner.zygote = zygote
+            return await super()._async_pre_start_kernel(**kw)
 
     args = ["--workdir", str(workdir), "--cpu", str(limits.cpu_s), "--nproc", str(limits.nproc),
             "--file-mb", str(limits.file_mb), *cgroup_args]
@@ -279,9 +294,13 @@ def _chown_tree(path: Path, uid: int) -> None:
             os.lchown(name, uid, uid)
 
 
-def _enter(args: argparse.Namespace, command: list[str]) -> None:
-    """Inside the new namespaces (as root): hide, limit, drop privileges, exec the kernel."""
+def enter(args: argparse.Namespace, *, mount_proc: bool = False) -> None:
+    """Inside the new namespaces (as root): hide, limit, drop privileges and move to the
+    submission's folder; the caller then becomes the kernel. ``mount_proc``: mount this PID
+    namespace's own ``/proc`` (what ``unshare --mount-proc`` does otherwise)."""
     subprocess.run(["mount", "--make-rprivate", "/"], check=True)
+    if mount_proc:
+        subprocess.run(["mount", "-t", "proc", "-o", "nosuid,nodev,noexec", "proc", "/proc"], check=True)
     _expose([Path(p) for p in args.expose])
     for path in args.hide:
         if os.path.isdir(path):
@@ -291,7 +310,7 @@ def _enter(args: argparse.Namespace, command: list[str]) -> None:
         # else already hidden: inside a private folder covered by _expose
     for path in args.own:
         _chown_tree(Path(path), args.uid)
-    _limit(args)
+    apply_limits(args)
     home = Path(args.workdir) / ".home"
     home.mkdir(exist_ok=True)
     os.chown(home, args.uid, args.uid)
@@ -300,7 +319,6 @@ def _enter(args: argparse.Namespace, command: list[str]) -> None:
     os.setgid(args.uid)
     os.setuid(args.uid)
     os.chdir(args.workdir)
-    os.execvp(command[0], command)
 
 
 def _closed_ancestor(path: Path) -> Path | None:
@@ -345,15 +363,19 @@ def _stage(path: Path) -> Path:
     return staging
 
 
-def _limit(args: argparse.Namespace) -> None:
+def apply_limits(args: argparse.Namespace) -> None:
+    """The kernel's resource limits: CPU seconds, processes of the uid, file size, no core dumps."""
     resource.setrlimit(resource.RLIMIT_CPU, (args.cpu, args.cpu + 5))
     resource.setrlimit(resource.RLIMIT_NPROC, (args.nproc, args.nproc))
     resource.setrlimit(resource.RLIMIT_FSIZE, (args.file_mb * 2**20, args.file_mb * 2**20))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def main(argv: list[str] | None = None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
+def parse_command(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
+    """Split ``[OPTIONS..., "--", KERNEL...]`` (this module's command line) into its options and
+    the kernel's command. A full ``python -m cnnkit_course.grading.sandbox`` prefix is skipped."""
+    if argv[1:3] == ["-m", "cnnkit_course.grading.sandbox"]:
+        argv = argv[3:]
     split = argv.index("--")
     options, command = argv[:split], argv[split + 1:]
     parser = argparse.ArgumentParser(prog="python -m cnnkit_course.grading.sandbox")
@@ -368,17 +390,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cgroup", action="append", default=[], help="a cgroup.procs file to join")
     parser.add_argument("--inside", action="store_true")
     args = parser.parse_args(options)
+    args.options = options
+    return args, command
+
+
+def main(argv: list[str] | None = None) -> None:
+    args, command = parse_command(sys.argv[1:] if argv is None else argv)
     if not args.inside:
         for procs in args.cgroup:  # before anything runs: every later process is counted there
             Path(procs).write_text(str(os.getpid()))
     if args.uid is None:  # reduced isolation: limits only
-        _limit(args)
+        apply_limits(args)
         os.chdir(args.workdir)
         os.execvp(command[0], command)
     if not args.inside:
         os.execvp("unshare", ["unshare", "--net", "--mount", "--pid", "--fork", "--kill-child", "--mount-proc", "--",
-                              sys.executable, "-m", "cnnkit_course.grading.sandbox", *options, "--inside", "--", *command])
-    _enter(args, command)
+                              sys.executable, "-m", "cnnkit_course.grading.sandbox", *args.options, "--inside", "--",
+                              *command])
+    enter(args)
+    os.execvp(command[0], command)
 
 
 if __name__ == "__main__":

@@ -22,8 +22,9 @@ from traitlets import Integer
 from cnnkit import config
 from cnnkit_course import notebooks
 from cnnkit_course.paths import CoursePaths
-from cnnkit_course.grading import sandbox
+from cnnkit_course.grading import demonstrations, sandbox
 from cnnkit_course.grading.batch import GradeResult, Submission, write_atomic
+from cnnkit_course.grading.zygote import KernelZygote
 
 
 def _unique_grade_ids(root: Path, assignment: str, known: list[str]) -> set[str]:
@@ -71,10 +72,11 @@ class GradingSession:
     MAX_RESTARTS = 3
 
     def __init__(self, nb: notebooks.NotebookNode, workdir: Path, exchange: Path, uid: int | None, hide: list[Path],
-                 cgroup_args: list[str] = ()) -> None:
+                 cgroup_args: list[str] = (), zygote: KernelZygote | None = None) -> None:
         self.settings = config.settings()
         self.nb, self.workdir, self.exchange, self.uid, self.hide = nb, workdir, exchange, uid, hide
-        self.cgroup_args = list(cgroup_args)
+        self.cgroup_args, self.zygote = list(cgroup_args), zygote
+        self.skipped_cells: set[int] = set()  # demonstrations (:mod:`.demonstrations`)
         self.course_config = self.settings.root / config.CONFIG_FILENAME
         self.fatal_cells: set[int] = set()
         self.timed_out = False
@@ -89,7 +91,7 @@ class GradingSession:
         self.kernel_dir = self.exchange / f"kernel{self.starts}"  # fresh sockets after a restart
         self.kernel_dir.mkdir()
         km = sandbox.kernel_manager(self.kernel_dir, self.workdir, uid=self.uid, hide=self.hide, limits=limits,
-                                    expose=[self.course_config], cgroup_args=self.cgroup_args)
+                                    expose=[self.course_config], cgroup_args=self.cgroup_args, zygote=self.zygote)
         self.client = _GradingClient(
             self.nb, km=km, timeout=s.cell_timeout_s, allow_errors=True, interrupt_on_timeout=True,
             error_on_timeout={"ename": "CellTimeoutError", "evalue": f"cell exceeded {s.cell_timeout_s} s", "traceback": []},
@@ -132,17 +134,23 @@ class GradingSession:
         if self.uid is not None and sandbox.isolation_level() == "full":
             sandbox.kill_uid(self.uid)
 
+    def cells_to_run(self) -> list[int]:
+        """The code cells to execute: all but nbgrader's test cells (they only run the public
+        checks, which the judge runs anyway with the full test files; leaving them out saves their
+        time and the kernel's import of otter), the skipped demonstrations and the cells that
+        killed the kernel."""
+        left_out = self.skipped_cells | self.fatal_cells
+        return [index for index, cell in enumerate(self.nb.cells)
+                if cell.cell_type == "code" and not notebooks.is_autograded_test(cell) and index not in left_out]
+
     def run_notebook(self) -> None:
-        """Execute every code cell but nbgrader's test cells, restarting past cells that kill the
-        kernel. (The test cells only run the public checks, which the judge runs anyway with the
-        full test files; skipping them saves their time and the kernel's import of otter.)"""
+        """Execute :meth:`cells_to_run`, restarting past cells that kill the kernel."""
         for _attempt in range(self.MAX_RESTARTS + 1):
             if self.client is not None:  # a restart: end the dead kernel and what it left
                 self.stop()
             self._start()
-            for index, cell in enumerate(self.nb.cells):
-                if cell.cell_type != "code" or index in self.fatal_cells or notebooks.is_autograded_test(cell):
-                    continue
+            for index in self.cells_to_run():
+                cell = self.nb.cells[index]
                 try:
                     self.client.execute_cell(cell, index)
                 except DeadKernelError:
@@ -194,9 +202,10 @@ def _all_failed(test_file: Any, reason: str) -> dict[str, Any]:
 
 def grade_in_this_process(sub: Submission, result_path: Path, uid: int | None = None,
                           hide: list[Path] | None = None, cgroup_args: list[str] = (),
-                          executed_path: Path | None = None) -> None:
+                          executed_path: Path | None = None, zygote: KernelZygote | None = None) -> None:
     """Grade one submission here (the child process): execute, judge, write JSON (and, with
-    ``executed_path``, the notebook as the sandboxed kernel executed it, test cells unrun)."""
+    ``executed_path``, the notebook as the sandboxed kernel executed it, test cells unrun).
+    ``zygote``: where the kernels are forked from (``None``: each is a new interpreter)."""
     settings = config.settings()
     assert settings.root is not None, "grading needs the course repository (CNNKIT_COURSE_ROOT)"
     known = list(settings.assignments)
@@ -225,7 +234,10 @@ def grade_in_this_process(sub: Submission, result_path: Path, uid: int | None = 
                         ignore=shutil.ignore_patterns("tests", ".ipynb_checkpoints"))
         exchange.mkdir()
         tests = sorted(paths.full_tests(sub.assignment).glob("*.py"))
-        session = GradingSession(nb, workdir, exchange, uid, [*(hide or []), *paths.secrets()], cgroup_args)
+        session = GradingSession(nb, workdir, exchange, uid, [*(hide or []), *paths.secrets()], cgroup_args, zygote)
+        session.skipped_cells = demonstrations.cells_to_skip(
+            nb, notebooks.read_notebook(paths.release_notebook(sub.assignment)), [t.read_text() for t in tests],
+            set(session.cells_to_run()))
         try:
             session.run_notebook()
             result.questions = session.judge(tests)
@@ -283,6 +295,10 @@ def grade_job(job: dict[str, Any], env: dict[str, str], stderr_path: str) -> Non
     with open(os.devnull, "wb") as devnull, open(stderr_path, "wb") as errors:
         os.dup2(devnull.fileno(), 1)
         os.dup2(errors.fileno(), 2)
-    grade_in_this_process(Submission(job["student_id"], job["assignment"], Path(job["folder"])), Path(job["result"]),
-                          job["uid"], [Path(p) for p in job["hide"]], job["cgroup_args"],
-                          Path(job["executed"]) if job.get("executed") else None)
+    zygote = KernelZygote().start()  # before anything below starts a thread or an event loop
+    try:
+        grade_in_this_process(Submission(job["student_id"], job["assignment"], Path(job["folder"])),
+                              Path(job["result"]), job["uid"], [Path(p) for p in job["hide"]], job["cgroup_args"],
+                              Path(job["executed"]) if job.get("executed") else None, zygote)
+    finally:
+        zygote.close()
