@@ -162,17 +162,20 @@ def measure_row(name: str, row: list[tuple[str, str]], examples: Path, copies: i
     return lines
 
 
-def workers_and_projection(examples: Path, copies: int, cpu_per_submission: float) -> list[str]:
-    """1 vs 2 local workers on the same batch of correct a1, and projected hours."""
+def workers_and_projection(examples: Path, copies: int, cpu_per_submission: float | None) -> list[str]:
+    """1 vs 2 local workers on the same batch of correct a1, and projected hours (when `cnnkit
+    grade`'s CPU per submission was measured)."""
     with tempfile.TemporaryDirectory(prefix="cnnkit-bench-") as scratch:
         submitted = batch(examples, Path(scratch), ROWS["correct a1"], copies)
         one = cnnkit_cost(submitted, Path(scratch) / "out1", workers=1)[0]
         two = cnnkit_cost(submitted, Path(scratch) / "out2", workers=2)[0]
     lines = ["", f"### Workers ({copies} correct a1 submissions, `cnnkit grade`)", "",
              "| workers | wall seconds | ratio to 1 worker |", "| ---: | ---: | ---: |",
-             f"| 1 | {one:.1f} | 1.00 |", f"| 2 | {two:.1f} | {two / one:.2f} |", "",
-             f"### Projection: 1,000 students x 8 assignments at {cpu_per_submission:.1f} CPU-s per submission", "",
-             "| cores | hours |", "| ---: | ---: |"]
+             f"| 1 | {one:.1f} | 1.00 |", f"| 2 | {two:.1f} | {two / one:.2f} |"]
+    if cpu_per_submission is None:
+        return lines
+    lines += ["", f"### Projection: 1,000 students x 8 assignments at {cpu_per_submission:.1f} CPU-s per submission", "",
+              "| cores | hours |", "| ---: | ---: |"]
     lines += [f"| {label} | {8000 * cpu_per_submission / cores / 3600:.1f} |"
               for label, cores in (("2", 2), ("32", 32), ("4 x 32", 128))]
     return lines
@@ -212,13 +215,14 @@ def local_and_dask(examples: Path, copies: int) -> list[str]:
             f"| Dask, 2 workers of 1 thread | {remote:.1f} | {remote / copies:.1f} |"]
 
 
-def _cpu_per_submission(lines: list[str], assignments: int) -> float:
+def _cpu_per_submission(lines: list[str], assignments: int) -> float | None:
     """`cnnkit grade`'s CPU seconds per submission, as a batch pays them (``cnnkit-batch`` rows
-    where measured): the full student's over its assignments, else the mean of the other rows."""
+    where measured): the full student's over its assignments, else the mean of the other rows;
+    ``None`` when no row measured `cnnkit grade`."""
     tool = "| cnnkit-batch |" if any("| cnnkit-batch |" in line for line in lines) else "| cnnkit |"
     cnnkit = {line.split("|")[1].strip(): float(line.split("|")[5]) for line in lines if tool in line}
     full = [cpu for name, cpu in cnnkit.items() if name.startswith("full")]
-    return full[0] / assignments if full else statistics.mean(cnnkit.values())
+    return full[0] / assignments if full else statistics.mean(cnnkit.values()) if cnnkit else None
 
 
 def main() -> int:
