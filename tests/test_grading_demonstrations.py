@@ -51,9 +51,9 @@ def test_a_demonstration_nothing_reads_is_skipped_and_chains_of_them_too():
 
 @pytest.mark.parametrize("later", [
     "print(best)", "def f():\n    return best", "if True:\n    best = 1\nprint(best)", "x = [best for _ in range(2)]",
-    "print(globals()['zzz'])", "%timeit 1", "eval('1')",
-], ids=["read", "read in a function", "read after a branch binds it", "read in a comprehension", "globals()",
-        "magic (does not parse)", "eval"])
+    "for _ in []:\n    best = 1\nprint(best)", "print(globals()['zzz'])", "%timeit 1", "eval('1')",
+], ids=["read", "read in a function", "read after a branch binds it", "read in a comprehension",
+        "read after a loop binds it", "globals()", "magic (does not parse)", "eval"])
 def test_a_demonstration_runs_when_a_later_cell_may_read_its_names(later: str):
     cells = [_cell("best = 3", True), _cell(later)]
     assert _skipped(cells) == set()

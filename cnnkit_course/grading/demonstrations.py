@@ -133,9 +133,14 @@ def _bound_by(node: ast.AST) -> set[str]:
     return visitor.names
 
 
+#: Statements whose bindings may not happen (a loop that runs no time, a branch not taken).
+_MAYBE = tuple(getattr(ast, name) for name in ("If", "While", "Try", "TryStar", "Match", "For", "AsyncFor")
+               if hasattr(ast, name))
+
+
 def _free_reads(statements: list[ast.stmt], bound: set[str]) -> set[str]:
-    """Names ``statements`` read before binding them, given the names ``bound`` already. A
-    binding inside a branch (``if``, ``try``, ``while``) does not count for what follows it."""
+    """Names ``statements`` read before binding them, given the names ``bound`` already. What a
+    branch or a loop binds does not count for the statements after it."""
     bound, free = set(bound), set()
     for stmt in statements:
         if isinstance(stmt, (ast.For, ast.AsyncFor)):
@@ -146,9 +151,10 @@ def _free_reads(statements: list[ast.stmt], bound: set[str]) -> set[str]:
             free |= _loads([item.context_expr for item in stmt.items]) - bound
             bound |= set().union(*(_bound_by(item.optional_vars) for item in stmt.items if item.optional_vars))
             free |= _free_reads(stmt.body, bound)
-        else:  # a branch (if, while, try) counts every name inside
+        else:  # a branch (if, while, try, match) counts every name inside
             free |= _loads([stmt]) - bound
-        bound |= _bound_by(stmt) if not isinstance(stmt, (ast.If, ast.While, ast.Try)) else set()
+        if not isinstance(stmt, _MAYBE):
+            bound |= _bound_by(stmt)
     return free
 
 
