@@ -68,6 +68,14 @@ def test_names_a_later_cell_binds_before_reading_them_are_not_reads(later: str):
     assert _skipped([_cell("best = 3", True), _cell(later)]) == {0}
 
 
+@pytest.mark.parametrize("demonstration", ["ys = [best := y for y in range(3)]", "total = sum(best := y for y in [1])"],
+                         ids=["list comprehension", "generator"])
+def test_a_name_an_assignment_expression_binds_in_a_comprehension_is_the_cells(demonstration: str):
+    """``:=`` in a comprehension binds in the cell's scope: a later read of it keeps the cell."""
+    assert _skipped([_cell(demonstration, True), _cell("print(best)")]) == set()
+    assert _skipped([_cell(demonstration, True), _cell("print(y)")]) == {0}
+
+
 def test_a_demonstration_the_student_changed_or_a_test_asks_for_runs():
     """A submitted cell that is not exactly the release's runs; so does one binding a name a test
     case takes (a parameter of a test_case function, not of a helper inside it)."""

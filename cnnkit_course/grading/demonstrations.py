@@ -6,8 +6,9 @@ the mark into the release. Such a cell changes nothing that a later cell or a te
 through the names it binds. The grader skips a submitted cell when
 
 1. its source is exactly that of a marked cell of the release (a cell the student changed runs), and
-2. none of the names it binds at the top level is read by a later cell that runs, or appears in
-   the assignment's test files (whose cases ask the kernel for names).
+2. none of the names it binds at the top level is read by a later cell that runs, or is a
+   parameter of a test case in the assignment's test files (the names those cases ask the kernel
+   for).
 
 Anything the analysis cannot read (a cell that does not parse, e.g. IPython magics; ``eval``,
 ``exec``, ``globals()``...) counts as reading every name, so no earlier cell is skipped. Skipped
@@ -54,10 +55,15 @@ class _TopLevelBindings(ast.NodeVisitor):
 
     visit_ImportFrom = visit_Import
 
-    def _skip(self, node: ast.AST) -> None:
-        """Lambdas and comprehensions bind names of their own only."""
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        """A lambda binds names of its own only."""
 
-    visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _skip
+    def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp) -> None:
+        """A comprehension's variables are its own, but an assignment expression (``:=``) in it binds
+        its name in the cell's scope."""
+        self.names.update(n.target.id for n in ast.walk(node) if isinstance(n, ast.NamedExpr))
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
 
 
 def names_bound(source: str) -> set[str] | None:
