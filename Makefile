@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test test-fast build validate benchmark
+.PHONY: demo test test-fast build validate benchmark fonts
 
 # rfc3987-syntax (pulled in by jupyter-events) is uninstalled: jsonschema imports it when present,
 # which builds about twenty Lark parsers, 1.5-3.5 s in every process that imports nbformat (each
@@ -31,6 +31,14 @@ test-fast: $(VENV)/.installed
 
 build: $(VENV)/.installed
 	$(BIN)/cnnkit build
+
+# The handwriting fonts a6's line reader trains on (cnnkit.font_lines), pinned in
+# deploy/fonts/package.json: npm's @fontsource packages of Google Fonts, into build/fonts.
+# Only a build that retrains line_reader.keras needs them.
+fonts:
+	mkdir -p build/fonts
+	cp deploy/fonts/package.json build/fonts/package.json
+	npm install --silent --no-audit --no-fund --prefix build/fonts
 
 validate: $(VENV)/.installed
 	$(BIN)/cnnkit validate

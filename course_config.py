@@ -39,7 +39,7 @@ ASSIGNMENTS: dict[str, dict] = {
     "a6_text_segmentation": {"auto_points": 20, "manual_points": 2, "eval_data": ["emnist_lines", "emnist"],
                              "release_files": {"emnist_reference.keras": "cnnkit.models:train_reference_emnist",
                                                "line_reader.keras": "cnnkit.line_reader:train_line_reader"},
-                             "trained_with": ["HANDWRITING", "cnnkit.line_reader", "cnnkit.handwriting",
+                             "trained_with": ["HANDWRITING", "cnnkit.line_reader", "cnnkit.font_lines", "cnnkit.handwriting",
                                               *_EMNIST_TRAINING]},
     "a7_smile_detection": {"auto_points": 21, "manual_points": 2,
                            "artefacts": ["smile_cnn.keras", "smile_cnn_two_cameras.keras"],
@@ -209,7 +209,7 @@ HANDWRITING: dict = {
         "real": {"epochs": 8, "batch_size": 128, "learning_rate": 2e-3, "cosine": True, "augment": True, "seed": 0},
     },
     "line_reader": {"height": 32, "width": 384, "line_size": (64, 512), "touch_prob": 0.35, "lines": 4800,
-                    "epochs": 5, "batch_size": 32, "learning_rate": 1e-3, "seed": 0},
+                    "font_lines": 2400, "epochs": 5, "batch_size": 32, "learning_rate": 1e-3, "seed": 0},
 }
 #: a7's training budget for the smile CNN, per kind of faces: epochs and batch size, and the epochs
 #: of Part G's two-camera CNN (augmented: slower per epoch; the synthetic budget keeps its training
@@ -243,9 +243,11 @@ MOBILE_TRAINING_BUDGET: dict[str, dict[str, int | None]] = {
 #:   lose 0.0 (float32, float16), -0.1..0.0 (dynamic) and -0.05..0.35 points (int8).
 #: - a6 (synthetic): reference 1.00 recall, 1.00 precision, 0.98 IoU, 0.97 on dotted i/j, 0.92 read;
 #:   (real bymerge, model of `cnnkit build --real`): 0.99, 0.97, 0.98, 0.91, 0.85.
-#:   The CTC line reader (``a6_ctc_accuracy``, spaces counted): synthetic 0.84 on the 16 graded hidden
-#:   lines, 0.86 on the hidden touching ones (the committed line_reader.keras); real bymerge (trained on
-#:   real characters with the same recipe, benchmarks/applied.py) 0.82 / 0.83.
+#:   The CTC line reader (``a6_ctc_accuracy``, spaces counted; half of its training lines are written
+#:   in handwriting fonts, for real handwriting, which costs accuracy on composed lines): synthetic
+#:   0.73 on the 16 graded hidden lines, 0.66 on the 8 hidden touching ones (the committed
+#:   line_reader.keras); real bymerge (trained on real characters with the same recipe,
+#:   benchmarks/applied.py) 0.78 / 0.78.
 #: - a7: the reference smile CNN on the hidden faces: synthetic 0.97 / 0.95, real 0.93 / 0.87
 #:   (accuracy / F1 of the smile class at 0.5). The two-camera CNN (Part G): synthetic 0.98 / 0.96 on
 #:   the first data set's hidden faces, 0.89 / 0.91 on the second camera's.
@@ -258,17 +260,17 @@ THRESHOLDS: dict[tuple[str, str], dict[str, float]] = {
     ("synthetic", "balanced"): {
         "a3_cnn_accuracy": 0.85, "a4_regularized_accuracy": 0.88, "a5_min_accuracy": 0.85, **_A5_DROPS,
         "a6_box_recall": 0.95, "a6_box_precision": 0.95, "a6_mean_iou": 0.9, "a6_ij_precision": 0.85,
-        "a6_char_accuracy": 0.82, "a6_ctc_accuracy": 0.8, "a8_min_accuracy": 0.6,
+        "a6_char_accuracy": 0.82, "a6_ctc_accuracy": 0.6, "a8_min_accuracy": 0.6,
     },
     ("real", "balanced"): {
         "a3_cnn_accuracy": 0.83, "a4_regularized_accuracy": 0.85, "a5_min_accuracy": 0.8, **_A5_DROPS,
         "a6_box_recall": 0.94, "a6_box_precision": 0.93, "a6_mean_iou": 0.9, "a6_ij_precision": 0.8,
-        "a6_char_accuracy": 0.75, "a6_ctc_accuracy": 0.72, "a8_min_accuracy": 0.65,
+        "a6_char_accuracy": 0.75, "a6_ctc_accuracy": 0.68, "a8_min_accuracy": 0.65,
     },
     ("real", "bymerge"): {
         "a3_cnn_accuracy": 0.85, "a4_regularized_accuracy": 0.86, "a5_min_accuracy": 0.84, **_A5_DROPS,
         "a6_box_recall": 0.94, "a6_box_precision": 0.93, "a6_mean_iou": 0.9, "a6_ij_precision": 0.8,
-        "a6_char_accuracy": 0.78, "a6_ctc_accuracy": 0.75, "a8_min_accuracy": 0.7,
+        "a6_char_accuracy": 0.78, "a6_ctc_accuracy": 0.7, "a8_min_accuracy": 0.7,
     },
     ("synthetic", "smiles"): {"a7_accuracy": 0.88, "a7_f1": 0.8,
                               "a7_two_cameras_accuracy": 0.9, "a7_two_cameras_f1": 0.85},

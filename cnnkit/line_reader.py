@@ -12,7 +12,8 @@ dropped); ``keras.ops.ctc_loss`` computes it from the *logits* (a softmax before
 
 :func:`train_line_reader` is the ``release_files`` hook that trains the network the release ships
 (``line_reader.keras``) on lines composed from EMNIST characters that touch and overlap, with
-varying spacing and slant (:func:`cnnkit.handwriting.compose_lines`).
+varying spacing and slant (:func:`cnnkit.handwriting.compose_lines`), and on lines of English words
+written in handwriting fonts, whose letters a pen joins (:func:`cnnkit.font_lines.write_lines`).
 """
 
 from __future__ import annotations
@@ -145,40 +146,62 @@ def _mask_of(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return mask
 
 
-def training_batch(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str], n_lines: int, *,
-                   seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Lines composed from EMNIST characters, as the line reader trains on them.
+def _tensors(masks: Sequence[np.ndarray], height: int, width: int) -> np.ndarray:
+    """Masks as :func:`line_tensor`\\ s right-padded (or squeezed) to ``width``: (n, height, width, 1)."""
+    x = np.zeros((len(masks), height, width, 1), np.float32)
+    for k, mask in enumerate(masks):
+        tensor = line_tensor(mask, height)
+        if tensor.shape[1] > width:
+            tensor = cv2.resize(tensor, (width, height), interpolation=cv2.INTER_AREA)[..., None]
+        x[k, :, :tensor.shape[1]] = tensor
+    return x
 
-    The lines are composed (``compose_lines`` with ``HANDWRITING["line_reader"]``'s ``line_size``) in
-    four equal groups: the "ink" layout with ``touch_prob`` (characters that touch and overlap) and
-    the "frame" layout (narrow glyphs in wide margins), each with the "emnist" sizes (every character
-    as tall as the line's) and the "written" ones (lowercase letters at x-height, descenders). They
-    become masks (:func:`_mask_of`), then :func:`line_tensor`\\ s right-padded (or squeezed) to the
-    recipe's ``width``.
+
+def _composed(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str], n_lines: int,
+              seed: int) -> list[tuple[np.ndarray, str]]:
+    """``n_lines`` EMNIST lines in four equal groups (see :func:`training_batch`): (image, text)."""
+    from cnnkit.handwriting import compose_lines
+
+    recipe = _recipe()
+    line_h, line_w = recipe["line_size"]
+    groups = [{"touch_prob": float(recipe["touch_prob"])}, {"layout": "frame"}]
+    groups = [{**group, "sizes": sizes} for sizes in ("emnist", "written") for group in groups]
+    return [(line.image, line.text) for k, options in enumerate(groups)
+            for line in compose_lines(images, labels, mapping, n_lines // 4 + (k < n_lines % 4), seed=seed + k,
+                                      height=line_h, width=line_w, **options)]
+
+
+def training_batch(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str], n_lines: int, *,
+                   seed: int, fonts: Sequence[Path] = (), font_lines: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The line reader's training lines: ``font_lines`` written in ``fonts``, the others composed
+    from EMNIST characters.
+
+    The written lines (:func:`cnnkit.font_lines.write_lines`, seed ``seed``) come first, their text
+    mapped to the classes by :func:`cnnkit.font_lines.label_text` (lines left with no character
+    are kept, with an empty target). The composed lines (``compose_lines`` with
+    ``HANDWRITING["line_reader"]``'s ``line_size``) come in four equal groups: the "ink" layout
+    with ``touch_prob`` (characters that touch and overlap) and the "frame" layout (narrow glyphs
+    in wide margins), each with the "emnist" sizes (every character as tall as the line's) and the
+    "written" ones (lowercase letters at x-height, descenders). Every line becomes a mask
+    (:func:`_mask_of`), then a :func:`line_tensor` right-padded (or squeezed) to the recipe's
+    ``width``.
 
     Returns:
         x: (n_lines, height, width, 1) float32 in [0, 1].
         y: (n_lines, max_len) int32 CTC targets (:func:`encode_text`), padded with 0.
     """
-    from cnnkit.handwriting import compose_lines
+    from cnnkit.font_lines import label_text, write_lines
 
+    if not 0 <= font_lines <= n_lines or (font_lines and not fonts):
+        raise ValueError(f"font_lines must be in [0, {n_lines}] and needs fonts, got {font_lines} and {len(fonts)} fonts")
     recipe = _recipe()
-    height, width = int(recipe["height"]), int(recipe["width"])
-    line_h, line_w = recipe["line_size"]
-    groups = [{"touch_prob": float(recipe["touch_prob"])}, {"layout": "frame"}]
-    groups = [{**group, "sizes": sizes} for sizes in ("emnist", "written") for group in groups]
-    lines = [line for k, options in enumerate(groups)
-             for line in compose_lines(images, labels, mapping, n_lines // 4 + (k < n_lines % 4), seed=seed + k,
-                                       height=line_h, width=line_w, **options)]
+    written = [(image, label_text(text, mapping)) for image, text in write_lines(fonts, font_lines, seed=seed)]
+    lines = written + _composed(images, labels, mapping, n_lines - font_lines, seed)
     rng = np.random.default_rng(seed)
-    x = np.zeros((n_lines, height, width, 1), np.float32)
-    targets = [encode_text(line.text, mapping) for line in lines]
-    y = np.zeros((n_lines, max(map(len, targets))), np.int32)
-    for k, (line, target) in enumerate(zip(lines, targets)):
-        tensor = line_tensor(_mask_of(line.image, rng), height)
-        if tensor.shape[1] > width:
-            tensor = cv2.resize(tensor, (width, height), interpolation=cv2.INTER_AREA)[..., None]
-        x[k, :, :tensor.shape[1]] = tensor
+    x = _tensors([_mask_of(image, rng) for image, _ in lines], int(recipe["height"]), int(recipe["width"]))
+    targets = [encode_text(text, mapping) for _, text in lines]
+    y = np.zeros((n_lines, max([1, *map(len, targets)])), np.int32)
+    for k, target in enumerate(targets):
         y[k, :len(target)] = target
     return x, y
 
@@ -198,8 +221,9 @@ def train_line_reader(path: str | Path) -> Path:
 
     A ``release_files`` hook of ``course_config.ASSIGNMENTS["a6_text_segmentation"]``: the build
     calls it with ``release/a6_text_segmentation/line_reader.keras``. Recipe:
-    ``HANDWRITING["line_reader"]``: ``lines`` training lines (:func:`training_batch`) of the
-    configured EMNIST training images, ``epochs`` with batches of ``batch_size``, Adam at
+    ``HANDWRITING["line_reader"]``: ``lines`` training lines (:func:`training_batch`), of which
+    ``font_lines`` are written in the handwriting fonts (:func:`cnnkit.font_lines.find_fonts`) and
+    the others composed of the configured EMNIST training images, ``epochs`` with batches of ``batch_size``, Adam at
     ``learning_rate`` with gradients clipped to norm 5 and cosine decay, the CTC loss;
     ``keras.utils.set_random_seed(seed)`` first. The file holds the network alone (no optimizer).
 
@@ -207,13 +231,15 @@ def train_line_reader(path: str | Path) -> Path:
         ``Path(path)``.
     """
     from cnnkit.data import load_emnist_data
+    from cnnkit.font_lines import find_fonts
     from cnnkit.models import train_or_load
 
     def train() -> keras.Model:
         recipe = _recipe()
         data = load_emnist_data(usage="train")
         keras.utils.set_random_seed(int(recipe["seed"]))
-        x, y = training_batch(data.images, data.labels, data.mapping, int(recipe["lines"]), seed=int(recipe["seed"]))
+        x, y = training_batch(data.images, data.labels, data.mapping, int(recipe["lines"]), seed=int(recipe["seed"]),
+                              fonts=find_fonts(), font_lines=int(recipe["font_lines"]))
         model = line_reader_model(len(data.mapping), int(recipe["height"]))
         epochs, batch_size = int(recipe["epochs"]), int(recipe["batch_size"])
         schedule = keras.optimizers.schedules.CosineDecay(float(recipe["learning_rate"]), epochs * -(-len(x) // batch_size))

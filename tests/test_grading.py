@@ -101,7 +101,10 @@ def _other_paths_scores(built: CoursePaths, assignment: str, scratch: Path, subm
                        "nbgrader_config.py"), course)
     for student, folder in submitted.items():
         shutil.copytree(folder, course / "submitted" / student / assignment)
-    _nbgrader(course, "generate_assignment", assignment, "--force", db_url=db_url)
+    # the release files (a6's models) come from the course repository, as in a scratch course folder:
+    # made anew in the course folder itself, a6's would train for about 12 minutes
+    _nbgrader(course, "generate_assignment", assignment, "--force", f"--ReleaseExtras.course_root={built.root}",
+              db_url=db_url)
     _nbgrader(course, "autograde", assignment, "--force", db_url=db_url)
     with Gradebook(db_url or f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         submissions = gradebook.find_assignment(assignment).submissions

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pytest
 
@@ -101,8 +104,8 @@ def test_training_batch_mixes_layouts_and_sizes():
 
 
 def test_train_line_reader_saves_a_network_that_loads_and_reads(tmp_path, monkeypatch):
-    """A tiny recipe (32 lines, one epoch) trains and saves the network alone: it loads without
-    custom objects and maps a line tensor of any width to (1, W / 4, K + 2) logits."""
+    """A tiny recipe (32 lines, half of them written in a font; one epoch) trains and saves the
+    network alone: it loads without custom objects and maps a line tensor of any width to (1, W / 4, K + 2) logits."""
     import keras
 
     from cnnkit import config, data
@@ -110,8 +113,11 @@ def test_train_line_reader_saves_a_network_that_loads_and_reads(tmp_path, monkey
     synthetic = data.load_emnist_data(usage="train", limit=1000)
     monkeypatch.setattr(data, "load_emnist_data", lambda **_: synthetic)
     cfg = config.load_course_config()  # the cached module: changed through monkeypatch, so that it is restored
-    monkeypatch.setattr(cfg, "HANDWRITING", {**cfg.HANDWRITING,
-                                             "line_reader": {**cfg.HANDWRITING["line_reader"], "lines": 32, "epochs": 1}})
+    monkeypatch.setattr(cfg, "HANDWRITING", {**cfg.HANDWRITING, "line_reader": {
+        **cfg.HANDWRITING["line_reader"], "lines": 32, "font_lines": 16, "epochs": 1}})
+    (tmp_path / "fonts").mkdir()
+    shutil.copy(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf", tmp_path / "fonts")
+    monkeypatch.setenv("CNNKIT_FONTS_DIR", str(tmp_path / "fonts"))
     path = lr.train_line_reader(tmp_path / "line_reader.keras")
     model = keras.models.load_model(path, compile=False)
     assert model.name == "line_reader" and not model.compiled
