@@ -24,11 +24,16 @@ import cv2
 import numpy as np
 
 from cnnkit import config
+from cnnkit.handwriting import _photograph
+from cnnkit.line_reader import _stroke_width
 
 __all__ = ["find_fonts", "fonts_dir", "label_text", "write_lines"]
 
 #: The words lines are written with: the most frequent English words of ``wordfreq`` (letters only).
 VOCABULARY_SIZE = 30000
+#: The photograph of a written line: the most light changes across it (a fraction of the paper's
+#: brightness) and the most noise (grey levels), as ``compose_lines`` takes them.
+LIGHTING, NOISE = 0.35, 3.0
 
 
 def fonts_dir() -> Path:
@@ -101,24 +106,34 @@ class _Pen:
     stroke: int
 
 
-def _pen(fonts: Sequence[Path], rng: np.random.Generator) -> _Pen:
+@cache
+def _font(path: Path, size: int):
+    """The font file ``path`` at ``size`` px (loaded once per file and size)."""
     from PIL import ImageFont
 
+    return ImageFont.truetype(str(path), size)
+
+
+def _pen(fonts: Sequence[Path], rng: np.random.Generator) -> _Pen:
     size = int(rng.integers(36, 60))
-    font = ImageFont.truetype(str(fonts[int(rng.integers(len(fonts)))]), size)
+    font = _font(fonts[int(rng.integers(len(fonts)))], size)
     return _Pen(font, size, float(rng.uniform(0.6, 1.8)), float(rng.uniform(-0.35, 0.25)), int(rng.integers(-1, 3)))
 
 
 def _written(tokens: Sequence[str], pen: _Pen, rng: np.random.Generator) -> np.ndarray:
-    """The words drawn on a slowly drifting baseline: (H, W) float32 ink in [0, 1], sheared."""
+    """The words drawn on a slowly drifting baseline: (H, W) float32 ink in [0, 1], sheared.
+
+    The canvas is 3 font sizes high, the baseline 1.7 sizes from its top, drifting by at most 0.4
+    of a size up or down: room for the tallest ascenders and longest descenders of a script font."""
     from PIL import Image, ImageDraw
 
     space = pen.font.getlength(" ")
     width = int(sum(pen.font.getlength(t) for t in tokens) + len(tokens) * space * 2.5 + 40)
-    canvas = Image.new("L", (width, 2 * pen.size), 0)
+    canvas = Image.new("L", (width, 3 * pen.size), 0)
     draw, x, drift = ImageDraw.Draw(canvas), 10.0, rng.normal(0, 0.03)
     for token in tokens:
-        draw.text((x, pen.size * 0.4 + rng.normal(0, pen.size * 0.03) + drift * x), token, fill=255, font=pen.font)
+        shift = np.clip(drift * x + rng.normal(0, pen.size * 0.03), -0.4 * pen.size, 0.4 * pen.size)
+        draw.text((x, pen.size * 1.7 + shift), token, fill=255, font=pen.font, anchor="ls")
         x += pen.font.getlength(token) + space * pen.gap * rng.uniform(0.8, 1.25)
     ink = np.asarray(canvas, np.float32) / 255
     height = ink.shape[0]
@@ -137,7 +152,10 @@ def _distorted(ink: np.ndarray, pen: _Pen, rng: np.random.Generator) -> np.ndarr
         xx, yy = np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32))
         ink = cv2.remap(ink, xx + dx, yy + dy, cv2.INTER_LINEAR)
     kernel = np.ones((pen.size // 20 + 1,) * 2, np.uint8)
-    ink = cv2.erode(ink, kernel) if pen.stroke < 0 else cv2.dilate(ink, kernel) if pen.stroke > 1 else ink
+    if pen.stroke > 1:
+        ink = cv2.dilate(ink, kernel)
+    elif pen.stroke < 0 and _stroke_width(ink > 0.35) >= 3 * kernel.shape[0]:  # thin strokes would break
+        ink = cv2.erode(ink, kernel)
     rows, columns = np.flatnonzero(ink.max(axis=1) > 0.35), np.flatnonzero(ink.max(axis=0) > 0.35)
     if len(columns):  # the ink and a margin of a quarter of the font size: no wide empty paper
         margin = pen.size // 4
@@ -146,28 +164,23 @@ def _distorted(ink: np.ndarray, pen: _Pen, rng: np.random.Generator) -> np.ndarr
     return np.clip(cv2.resize(ink, (width, ink.shape[0]), interpolation=cv2.INTER_AREA), 0, 1)
 
 
-def _photographed(ink: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Ink on paper, blurred and noisy: (H, W) uint8, dark ink on light paper."""
-    image = rng.uniform(170, 245) * (1 - rng.uniform(0.5, 0.9) * ink)
-    image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.3, 1.0))
-    image += rng.normal(0, rng.uniform(0.5, 3.0), image.shape).astype(np.float32)
-    return np.clip(np.rint(image), 0, 255).astype(np.uint8)
-
-
 def write_lines(fonts: Sequence[Path], n_lines: int, *, seed: int, max_words: int = 5) -> list[tuple[np.ndarray, str]]:
     """``n_lines`` lines of 1 to ``max_words`` words, each in a font of ``fonts`` drawn at random.
 
-    Line ``k`` draws its random numbers from ``numpy.random.default_rng([seed, k])``.
+    Line ``k`` draws its random numbers from ``numpy.random.default_rng([seed, k])``. Each line is
+    photographed as :func:`cnnkit.handwriting.compose_lines` photographs its lines, with a
+    lighting gradient of at most ``LIGHTING`` and noise of up to ``NOISE`` grey levels.
 
     Returns:
         ``(image, text)`` pairs: image (H, W) uint8, dark ink on light paper, cropped to the ink
-        with a margin of a quarter of the font size (36-59 px); text the words as written (punctuation and case included: map it
-        to classes with :func:`label_text`).
+        with a margin of a quarter of the font size (36-59 px); text the words as written
+        (punctuation and case included: map it to classes with :func:`label_text`).
     """
     lines = []
     for k in range(n_lines):
         rng = np.random.default_rng([seed, k])
         pen = _pen(fonts, rng)
         tokens = [_token(rng) for _ in range(int(rng.integers(1, max_words + 1)))]
-        lines.append((_photographed(_distorted(_written(tokens, pen, rng), pen, rng), rng), " ".join(tokens)))
+        ink = _distorted(_written(tokens, pen, rng), pen, rng)
+        lines.append((_photograph(ink, rng, LIGHTING, NOISE), " ".join(tokens)))
     return lines

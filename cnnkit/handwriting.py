@@ -266,26 +266,27 @@ def _lay_out_ink(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str],
     return ink, boxes, labs, words
 
 
-def _photograph(ink: np.ndarray, rng: np.random.Generator, style: _LineStyle) -> np.ndarray:
-    """Ink (0..1) on paper under a lighting gradient, blurred and noisy: (height, width) uint8."""
+def _photograph(ink: np.ndarray, rng: np.random.Generator, lighting: float, noise: float) -> np.ndarray:
+    """Ink (0..1) on paper under a lighting gradient of at most ``lighting``, blurred, with noise of
+    up to ``noise`` grey levels: (height, width) uint8, dark ink on light paper."""
     height, width = ink.shape
     paper = rng.uniform(175, 240)
     contrast = rng.uniform(0.65, 0.9)
     angle = rng.uniform(0, 2 * np.pi)
-    strength = rng.uniform(0, style.lighting)
+    strength = rng.uniform(0, lighting)
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
     ramp = (np.cos(angle) * (xx / width - 0.5) + np.sin(angle) * (yy / height - 0.5) * height / width)
     light = 1 + strength * 2 * ramp
     img = paper * light * (1 - contrast * ink)
     img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.4, 0.8))
-    img += rng.normal(0, rng.uniform(0.3, 1.0) * style.noise, img.shape).astype(np.float32)
+    img += rng.normal(0, rng.uniform(0.3, 1.0) * noise, img.shape).astype(np.float32)
     return np.clip(np.rint(img), 0, 255).astype(np.uint8)
 
 
 def _compose_one(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str], rng: np.random.Generator,
                  style: _LineStyle) -> Line:
     ink, boxes, labs, words = _lay_out_ink(images, labels, mapping, rng, style)
-    image = _photograph(ink, rng, style)
+    image = _photograph(ink, rng, style.lighting, style.noise)
     # placed left to right: every box starts right of the one before
     return Line(image, np.array(boxes, np.int64).reshape(-1, 4), np.array(labs, np.int64), " ".join(words))
 

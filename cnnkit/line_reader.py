@@ -206,6 +206,42 @@ def training_batch(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str
     return x, y
 
 
+class _WidthBatches(keras.utils.PyDataset):
+    """Training batches of lines of about the same width, each cut to its widest line.
+
+    A line's width is that of its ink (the last column with ink), or the 4 px per time step that
+    its CTC target needs if that is more (a symbol per step, a blank between repeats), rounded up
+    to a multiple of ``step`` px and at most the tensors' width. The padding right of it is
+    dropped, so a batch of short lines costs less: on the recipe's lines (median width 276 of
+    384 px) the training takes a fifth less CPU. Every epoch the lines are shuffled, sorted by
+    their width (lines of one width stay shuffled), cut into batches of ``batch_size``, and the
+    batches shuffled.
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, seed: int, step: int = 32):
+        super().__init__()
+        self.x, self.y, self.batch_size = x, y, batch_size
+        inked = x[..., 0].max(axis=1) > 0  # (n, W)
+        ink = np.where(inked.any(axis=1), x.shape[2] - np.argmax(inked[:, ::-1], axis=1), 1)
+        steps = (y > 0).sum(axis=1) + ((y[:, 1:] == y[:, :-1]) & (y[:, 1:] > 0)).sum(axis=1)
+        self.widths = np.minimum(x.shape[2], -(-np.maximum(ink, 4 * steps) // step) * step)
+        self.rng = np.random.default_rng(seed)
+        self.on_epoch_end()
+
+    def __len__(self) -> int:
+        return -(-len(self.x) // self.batch_size)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        lines = self.batches[index]
+        return self.x[lines, :, :int(self.widths[lines].max())], self.y[lines]
+
+    def on_epoch_end(self) -> None:
+        shuffled = self.rng.permutation(len(self.x))
+        by_width = shuffled[np.argsort(self.widths[shuffled], kind="stable")]
+        batches = [by_width[k:k + self.batch_size] for k in range(0, len(by_width), self.batch_size)]
+        self.batches = [batches[k] for k in self.rng.permutation(len(batches))]
+
+
 def ctc_loss(y_true, y_pred):
     """Mean CTC loss of a batch: ``y_true`` (batch, max_len) targets padded with 0, ``y_pred``
     (batch, T, C) logits."""
@@ -223,7 +259,8 @@ def train_line_reader(path: str | Path) -> Path:
     calls it with ``release/a6_text_segmentation/line_reader.keras``. Recipe:
     ``HANDWRITING["line_reader"]``: ``lines`` training lines (:func:`training_batch`), of which
     ``font_lines`` are written in the handwriting fonts (:func:`cnnkit.font_lines.find_fonts`) and
-    the others composed of the configured EMNIST training images, ``epochs`` with batches of ``batch_size``, Adam at
+    the others composed of the configured EMNIST training images, ``epochs`` with batches of
+    ``batch_size`` lines of about the same width, cut to it (:class:`_WidthBatches`), Adam at
     ``learning_rate`` with gradients clipped to norm 5 and cosine decay, the CTC loss;
     ``keras.utils.set_random_seed(seed)`` first. The file holds the network alone (no optimizer).
 
@@ -241,10 +278,11 @@ def train_line_reader(path: str | Path) -> Path:
         x, y = training_batch(data.images, data.labels, data.mapping, int(recipe["lines"]), seed=int(recipe["seed"]),
                               fonts=find_fonts(), font_lines=int(recipe["font_lines"]))
         model = line_reader_model(len(data.mapping), int(recipe["height"]))
-        epochs, batch_size = int(recipe["epochs"]), int(recipe["batch_size"])
-        schedule = keras.optimizers.schedules.CosineDecay(float(recipe["learning_rate"]), epochs * -(-len(x) // batch_size))
+        epochs = int(recipe["epochs"])
+        batches = _WidthBatches(x, y, int(recipe["batch_size"]), int(recipe["seed"]))
+        schedule = keras.optimizers.schedules.CosineDecay(float(recipe["learning_rate"]), epochs * len(batches))
         model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=5.0), loss=ctc_loss)
-        model.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0)
+        model.fit(batches, epochs=epochs, verbose=0)
         return keras.Model(model.input, model.output, name="line_reader")
 
     train_or_load(path, train)

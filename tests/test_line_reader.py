@@ -103,6 +103,38 @@ def test_training_batch_mixes_layouts_and_sizes():
     assert (x[..., 0].sum(axis=(1, 2)) > 0).all(), "every line has ink"
 
 
+def test_width_batches_cut_each_batch_to_its_widest_line_and_cover_every_line_once_an_epoch():
+    x = np.zeros((10, 4, 128, 1), np.float32)
+    ink = [10, 120, 33, 64, 5, 100, 128, 40, 70, 0]        # last inked column + 1; line 9 has no ink
+    for k, width in enumerate(ink):
+        x[k, 1, :width] = 1
+    y = np.zeros((10, 20), np.int32)
+    y[:, 0] = 1
+    y[4, :20] = [3, 3] * 10                                # 20 symbols, 19 repeats: 39 steps = 156 px
+    y[0, :10] = 5                                          # 10 repeats of one symbol: 19 steps = 76 px
+    batches = lr._WidthBatches(x, y, batch_size=3, seed=1)
+    assert list(batches.widths) == [96, 128, 64, 64, 128, 128, 128, 64, 96, 32]
+    assert len(batches) == 4
+    epochs = []
+    for _ in range(3):
+        seen = []
+        for index in range(len(batches)):
+            xb, yb = batches[index]
+            lines = batches.batches[index]
+            assert xb.shape == (len(lines), 4, int(batches.widths[lines].max()), 1)
+            assert np.array_equal(xb, x[lines, :, :xb.shape[2]]) and np.array_equal(yb, y[lines])
+            seen += list(lines)
+        assert sorted(seen) == list(range(10))
+        widths = [sorted(batches.widths[lines]) for lines in batches.batches]
+        assert sorted(w for batch in widths for w in batch) == sorted(batches.widths)
+        # batches are runs of the sorted widths: no batch's widths straddle another's
+        ranges = sorted((batch[0], batch[-1]) for batch in widths)
+        assert all(a[1] <= b[0] for a, b in zip(ranges, ranges[1:])), ranges
+        epochs.append([list(lines) for lines in batches.batches])
+        batches.on_epoch_end()
+    assert epochs[0] != epochs[1] or epochs[1] != epochs[2], "reshuffled every epoch"
+
+
 def test_train_line_reader_saves_a_network_that_loads_and_reads(tmp_path, monkeypatch):
     """A tiny recipe (32 lines, half of them written in a font; one epoch) trains and saves the
     network alone: it loads without custom objects and maps a line tensor of any width to (1, W / 4, K + 2) logits."""

