@@ -138,13 +138,15 @@ class GradingSession:
         """The code cells to execute: all but nbgrader's test cells (they only run the public
         checks, which the judge runs anyway with the full test files; leaving them out saves their
         time and the kernel's import of otter), the skipped demonstrations and the cells that
-        killed the kernel."""
+        killed the kernel or ran out of memory."""
         left_out = self.skipped_cells | self.fatal_cells
         return [index for index, cell in enumerate(self.nb.cells)
                 if cell.cell_type == "code" and not notebooks.is_autograded_test(cell) and index not in left_out]
 
     def run_notebook(self) -> None:
-        """Execute :meth:`cells_to_run`, restarting past cells that kill the kernel."""
+        """Execute :meth:`cells_to_run`, restarting past cells that kill the kernel or raise
+        ``MemoryError`` (near its memory limit a kernel may refuse an allocation instead of being
+        killed, and then dies in a later cell, which would be left out in its place)."""
         for _attempt in range(self.MAX_RESTARTS + 1):
             if self.client is not None:  # a restart: end the dead kernel and what it left
                 self.stop()
@@ -157,6 +159,9 @@ class GradingSession:
                     self.fatal_cells.add(index)
                     break
                 self.timed_out |= getattr(self.client, "timed_out", False)
+                if _ran_out_of_memory(cell):  # the kernel still holds what it took: the next cell would die of it
+                    self.fatal_cells.add(index)
+                    break
             else:
                 return
         raise DeadKernelError(f"the kernel died {self.MAX_RESTARTS + 1} times")
@@ -191,6 +196,11 @@ class GradingSession:
                 results.append(_all_failed(test_file, "the submission's kernel died during these tests"))
                 self.run_notebook()
         return results
+
+
+def _ran_out_of_memory(cell: Any) -> bool:
+    """Whether an executed code cell's outputs hold a ``MemoryError``."""
+    return any(out.get("output_type") == "error" and out.get("ename") == "MemoryError" for out in cell.get("outputs", []))
 
 
 def _all_failed(test_file: Any, reason: str) -> dict[str, Any]:
@@ -252,7 +262,7 @@ def grade_in_this_process(sub: Submission, result_path: Path, uid: int | None = 
                 write_atomic(executed_path, notebooks.nbformat.writes(session.nb))
         if session.fatal_cells and result.status == "graded":
             cells = ", ".join(str(i) for i in sorted(session.fatal_cells))
-            result.status, result.reason = "error", f"cell(s) {cells} killed the kernel and were skipped"
+            result.status, result.reason = "error", f"cell(s) {cells} killed the kernel (or ran out of memory) and were skipped"
         if session.timed_out and result.status == "graded":
             result.status = "timeout"
             result.reason = f"a cell ran longer than {settings.cell_timeout_s} s and was interrupted"
