@@ -164,7 +164,8 @@ class GradingSession:
                     break
             else:
                 return
-        raise DeadKernelError(f"the kernel died {self.MAX_RESTARTS + 1} times")
+        raise DeadKernelError(f"{self.MAX_RESTARTS + 1} runs of the notebook each ended at a cell that killed the kernel "
+                              f"or raised MemoryError (cells {sorted(self.fatal_cells)})")
 
     def run_code(self, code: str) -> None:
         """Execute a snippet in the kernel (the judge's requests)."""
