@@ -20,7 +20,8 @@ COURSE_ID = "cnn-chapter"
 #: ``artefacts``: the files its solution saves beside the notebook (trained networks, TensorBoard's
 #: ``logs/``), which grading mode loads instead of training; ``release_files``: files the release
 #: ships, made by a kit function; ``trained_with``: what else trains the artefacts and release files
-#: (course settings by name, source code as ``module[:function]``), recorded in trained/manifest.json.
+#: (course settings by name, source code as ``module[:function]``, files of the course by their path,
+#: e.g. the pinned handwriting fonts), recorded in trained/manifest.json.
 _EMNIST_TRAINING = ["SYNTHETIC_SIZES", "SYNTHETIC_SEEDS", "cnnkit.synthetic"]
 ASSIGNMENTS: dict[str, dict] = {
     "a1_convolution": {"auto_points": 12, "manual_points": 2},
@@ -40,7 +41,7 @@ ASSIGNMENTS: dict[str, dict] = {
                              "release_files": {"emnist_reference.keras": "cnnkit.models:train_reference_emnist",
                                                "line_reader.keras": "cnnkit.line_reader:train_line_reader"},
                              "trained_with": ["HANDWRITING", "cnnkit.line_reader", "cnnkit.font_lines", "cnnkit.handwriting",
-                                              *_EMNIST_TRAINING]},
+                                              "deploy/fonts/package.json", *_EMNIST_TRAINING]},
     "a7_smile_detection": {"auto_points": 21, "manual_points": 2,
                            "artefacts": ["smile_cnn.keras", "smile_cnn_two_cameras.keras"],
                            "eval_data": ["smiles", "second_faces"],

@@ -24,8 +24,7 @@ import cv2
 import numpy as np
 
 from cnnkit import config
-from cnnkit.handwriting import _photograph
-from cnnkit.line_reader import _stroke_width
+from cnnkit.handwriting import _photograph, stroke_width
 
 __all__ = ["find_fonts", "fonts_dir", "label_text", "write_lines"]
 
@@ -154,7 +153,7 @@ def _distorted(ink: np.ndarray, pen: _Pen, rng: np.random.Generator) -> np.ndarr
     kernel = np.ones((pen.size // 20 + 1,) * 2, np.uint8)
     if pen.stroke > 1:
         ink = cv2.dilate(ink, kernel)
-    elif pen.stroke < 0 and _stroke_width(ink > 0.35) >= 3 * kernel.shape[0]:  # thin strokes would break
+    elif pen.stroke < 0 and stroke_width(ink > 0.35) >= 3 * kernel.shape[0]:  # thin strokes would break
         ink = cv2.erode(ink, kernel)
     rows, columns = np.flatnonzero(ink.max(axis=1) > 0.35), np.flatnonzero(ink.max(axis=0) > 0.35)
     if len(columns):  # the ink and a margin of a quarter of the font size: no wide empty paper

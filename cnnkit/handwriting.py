@@ -45,6 +45,7 @@ __all__ = [
     "load_scanned_lines",
     "match_boxes",
     "stack_lines",
+    "stroke_width",
 ]
 
 #: Ink level (0..1) above which a pixel counts as part of a character's box.
@@ -264,6 +265,14 @@ def _lay_out_ink(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str],
         if x > width - margin - ch:
             done = True
     return ink, boxes, labs, words
+
+
+def stroke_width(ink: np.ndarray) -> float:
+    """Mean stroke width of an ink mask (H, W), px: twice its area over its boundary pixels (the
+    ink pixels that a 3x3 erosion removes). Any non-zero value is ink; 0.0 for a mask without ink."""
+    binary = (np.asarray(ink) > 0).astype(np.uint8)
+    boundary = binary - cv2.erode(binary, np.ones((3, 3), np.uint8))
+    return 2.0 * float(binary.sum()) / max(float(boundary.sum()), 1.0)
 
 
 def _photograph(ink: np.ndarray, rng: np.random.Generator, lighting: float, noise: float) -> np.ndarray:

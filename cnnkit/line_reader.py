@@ -26,6 +26,7 @@ import keras
 import numpy as np
 
 from cnnkit import config
+from cnnkit.handwriting import compose_lines, stroke_width
 
 __all__ = ["encode_text", "line_reader_model", "line_tensor", "train_line_reader", "training_batch"]
 
@@ -38,16 +39,9 @@ def _recipe() -> dict:
 STROKE = 0.08
 
 
-def _stroke_width(ink: np.ndarray) -> float:
-    """Mean stroke width of a 0/1 float mask, px: twice its area over its boundary pixels."""
-    binary = ink.astype(np.uint8)
-    boundary = binary - cv2.erode(binary, np.ones((3, 3), np.uint8))
-    return 2.0 * float(binary.sum()) / max(float(boundary.sum()), 1.0)
-
-
 def _thickened(ink: np.ndarray, least: float) -> np.ndarray:
     """``ink`` with its strokes dilated to about ``least`` px where they are thinner."""
-    grow = int(round(least - _stroke_width(ink)))
+    grow = int(round(least - stroke_width(ink)))
     if grow < 1:
         return ink
     return cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (grow + 1, grow + 1)))
@@ -160,8 +154,6 @@ def _tensors(masks: Sequence[np.ndarray], height: int, width: int) -> np.ndarray
 def _composed(images: np.ndarray, labels: np.ndarray, mapping: Sequence[str], n_lines: int,
               seed: int) -> list[tuple[np.ndarray, str]]:
     """``n_lines`` EMNIST lines in four equal groups (see :func:`training_batch`): (image, text)."""
-    from cnnkit.handwriting import compose_lines
-
     recipe = _recipe()
     line_h, line_w = recipe["line_size"]
     groups = [{"touch_prob": float(recipe["touch_prob"])}, {"layout": "frame"}]

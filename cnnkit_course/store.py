@@ -9,8 +9,9 @@ them, in ``release/<id>/``. ``trained/manifest.json`` records, per assignment, a
 - the code cells of the published solution (for ``artefacts``);
 - the source of each ``release_files`` function;
 - everything named in the assignment's ``trained_with`` entry: course settings (upper-case names,
-  e.g. ``TRAINING_BUDGET``) and source code (``module`` or ``module:function``, e.g. the generator
-  of the embedded data, ``cnnkit.synthetic``).
+  e.g. ``TRAINING_BUDGET``), source code (``module`` or ``module:function``, e.g. the generator
+  of the embedded data, ``cnnkit.synthetic``) and files of the course repository (a path with a
+  ``/``, e.g. ``deploy/fonts/package.json``, which pins the fonts a6's line reader trains on).
 
 ``cnnkit build`` (which executes the solutions) records what it trained; ``cnnkit build
 --no-execute`` and the examples reuse the stored files. :func:`problems` says when a stored model
@@ -65,6 +66,9 @@ def training_inputs(paths: CoursePaths, assignment: str) -> dict[str, str]:
     for target in entry.get("release_files", {}).values():
         inputs[target] = _sha256(_source_of(target).encode())
     for name in entry.get("trained_with", []):
+        if "/" in name:
+            inputs[name] = file_digest(paths.root / name)
+            continue
         value = json.dumps(getattr(course, name), sort_keys=True, default=repr) if name.isupper() else _source_of(name)
         inputs[name] = _sha256(value.encode())
     return inputs

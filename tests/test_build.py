@@ -97,8 +97,9 @@ def test_stored_models_match_what_trains_them(assignment: str):
 
 def test_a_changed_training_cell_makes_the_store_stale(tmp_path: Path):
     """Editing a code cell of a solution that trains (say, its build_cnn) marks its stored models
-    stale, as does editing a model file; the untouched assignments stay fresh."""
-    copy_course_files(("course_config.py", "autograder", "source", "trained", "release"), tmp_path)
+    stale, as does editing a model file or a file named in ``trained_with`` (a6's pinned fonts);
+    the untouched assignments stay fresh."""
+    copy_course_files(("course_config.py", "autograder", "source", "trained", "release", "deploy/fonts"), tmp_path)
     copy = CoursePaths.of(tmp_path)
     notebook = copy.source_notebook("a3_emnist_cnn")
     nb = nbformat.read(notebook, as_version=4)
@@ -107,6 +108,10 @@ def test_a_changed_training_cell_makes_the_store_stale(tmp_path: Path):
     nbformat.write(nb, notebook)
     (copy.trained("a4_regularization") / "dense_small.keras").write_bytes(b"not the trained model")
     with course_env(CNNKIT_COURSE_ROOT=str(tmp_path)):
+        assert store.problems(copy, "a6_text_segmentation") == []
+        fonts = tmp_path / "deploy" / "fonts" / "package.json"
+        fonts.write_text(fonts.read_text().replace('"dependencies": {', '"dependencies": {"@fontsource/kalam": "5.0.0", ', 1))
+        assert any("deploy/fonts/package.json" in p for p in store.problems(copy, "a6_text_segmentation"))
         assert any("solution code cells changed" in p for p in store.problems(copy, "a3_emnist_cnn"))
         assert any("dense_small.keras is not the file" in p for p in store.problems(copy, "a4_regularization"))
         assert store.problems(copy, "a5_mobile_export") == []

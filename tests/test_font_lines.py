@@ -35,6 +35,15 @@ def test_label_text_keeps_the_classes_files_the_merged_lowercase_letters_and_dro
     assert fl.label_text("a\tb", list("ab")) == "a b"
 
 
+def test_font_lines_need_no_keras():
+    """Writing lines takes NumPy, OpenCV and Pillow: importing the module loads no Keras."""
+    import subprocess
+    import sys
+
+    code = "import sys, cnnkit.font_lines; assert 'keras' not in sys.modules, sorted(sys.modules)"
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_find_fonts_takes_font_files_and_only_the_latin_regular_web_fonts(tmp_path: Path, monkeypatch):
     package = tmp_path / "node_modules" / "@fontsource" / "caveat" / "files"
     package.mkdir(parents=True)

@@ -167,6 +167,15 @@ def test_box_measures():
     assert hw.match_boxes(truth, [(0, 0, 10, 10), (0, 0, 10, 10)]) == [(0, 0, 1.0)], "one-to-one matching"
 
 
+def test_stroke_width_of_bars_and_of_nothing():
+    bars = np.zeros((200, 400), np.uint8)
+    for x in range(20, 380, 40):
+        bars[20:180, x:x + 6] = 255                 # 6 px strokes, 160 px long: any non-zero value is ink
+    assert hw.stroke_width(bars) == pytest.approx(6, rel=0.1)
+    assert hw.stroke_width(bars > 0) == hw.stroke_width(bars), "a boolean mask reads the same"
+    assert hw.stroke_width(np.zeros((5, 5))) == 0.0
+
+
 def test_character_accuracy():
     assert hw.edit_distance("kitten", "sitting") == 3
     assert hw.character_accuracy("AB CD", "AB CD") == 1.0
