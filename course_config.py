@@ -204,7 +204,7 @@ SMILES: dict = {
 #: augmentation is not bit-reproducible); the former 3 plain epochs read 82.9 %.
 #: The CTC line reader's recipe (``cnnkit.line_reader.train_line_reader``), on real bymerge: with
 #: Adam at 2e-3 it reads 0.779 of the 32 hidden lines (spaces counted), at 1e-3 0.721, at 3e-3 for
-#: 4 epochs 0.754; 415-420 CPU-s, 289-366 s wall on 2 cores (this machine varies).
+#: 4 epochs 0.754; 415-431 CPU-s, 289-366 s wall on 2 cores (this machine varies).
 HANDWRITING: dict = {
     "hidden_lines": 32,
     "line_size": (64, 640),

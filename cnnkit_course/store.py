@@ -67,6 +67,8 @@ def training_inputs(paths: CoursePaths, assignment: str) -> dict[str, str]:
         inputs[target] = _sha256(_source_of(target).encode())
     for name in entry.get("trained_with", []):
         if "/" in name:
+            if not (paths.root / name).is_file():
+                raise FileNotFoundError(f"{name}, named in {assignment}'s trained_with, is not a file of {paths.root}")
             inputs[name] = file_digest(paths.root / name)
             continue
         value = json.dumps(getattr(course, name), sort_keys=True, default=repr) if name.isupper() else _source_of(name)

@@ -112,6 +112,9 @@ def test_a_changed_training_cell_makes_the_store_stale(tmp_path: Path):
         fonts = tmp_path / "deploy" / "fonts" / "package.json"
         fonts.write_text(fonts.read_text().replace('"dependencies": {', '"dependencies": {"@fontsource/kalam": "5.0.0", ', 1))
         assert any("deploy/fonts/package.json" in p for p in store.problems(copy, "a6_text_segmentation"))
+        fonts.unlink()
+        with pytest.raises(FileNotFoundError, match="deploy/fonts/package.json, named in a6_text_segmentation's trained_with"):
+            store.problems(copy, "a6_text_segmentation")
         assert any("solution code cells changed" in p for p in store.problems(copy, "a3_emnist_cnn"))
         assert any("dense_small.keras is not the file" in p for p in store.problems(copy, "a4_regularization"))
         assert store.problems(copy, "a5_mobile_export") == []
